@@ -1,0 +1,2 @@
+export * from "./crossTenantApplication.ts";
+export * from "./signalrAccess.ts";
