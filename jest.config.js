@@ -4,7 +4,7 @@ export default {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": [
+    "^.+\\.(ts|js)$": [
       "@swc/jest",
       {
         jsc: { parser: { syntax: "typescript" }, target: "es2023" },

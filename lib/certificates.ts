@@ -5,7 +5,7 @@
 import { X509Certificate } from "node:crypto";
 
 export type CertificateCheck =
-  | { readonly ok: true; readonly endDate: string; readonly thumbprint: string }
+  | { readonly ok: true; readonly endDate: string }
   | { readonly ok: false; readonly problem: string };
 
 export function checkCertificate(pem: string, now: Date): CertificateCheck {
@@ -38,9 +38,5 @@ export function checkCertificate(pem: string, now: Date): CertificateCheck {
       problem: `expired on ${notAfter.toISOString()}; issue a new certificate and give its PEM`,
     };
   }
-  return {
-    ok: true,
-    endDate: notAfter.toISOString(),
-    thumbprint: certificate.fingerprint.replace(/:/g, ""),
-  };
+  return { ok: true, endDate: notAfter.toISOString() };
 }

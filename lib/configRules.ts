@@ -49,8 +49,11 @@ export function checkTenantB(input: Entry): Problem[] {
     })),
   ];
 
-  const named = assignments.some(([, entry]) => scopeOf(entry)?.subscriptionId !== undefined);
-  if (input.subscriptionId === undefined && assignments.length > 0 && !named) {
+  // Only when every scope is readable: a malformed one may well be the one naming a subscription.
+  const scopes = assignments.map(([, entry]) => scopeOf(entry));
+  const readable = scopes.length > 0 && scopes.every((scope) => scope !== undefined);
+  const named = scopes.some((scope) => scope?.subscriptionId !== undefined);
+  if (input.subscriptionId === undefined && readable && !named) {
     problems.push({
       path: ["subscriptionId"],
       message:
@@ -186,6 +189,23 @@ function checkPrincipal(input: Entry): Problem[] {
     ];
   }
   return [];
+}
+
+/**
+ * Why the tenant-A stack named by `applicationStack` cannot serve this tenant-B stack, if it cannot:
+ * federation and consent do not cross clouds.
+ */
+export function referencedStackProblem(
+  stackName: string,
+  referencedCloud: unknown,
+  cloud: string,
+): string | undefined {
+  if (referencedCloud === cloud) return undefined;
+  return (
+    `signalr-cross-tenant:applicationStack: ${stackName} deploys to the ${String(referencedCloud)} ` +
+    `cloud and this stack to the ${cloud} cloud; federation and consent do not cross clouds. ` +
+    "Point applicationStack at a stack of the same cloud."
+  );
 }
 
 /** The entries of a list-valued key that are objects, with their positions. */

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SignalRAccess } from "../components/index.ts";
 import { adminConsentUrl } from "../lib/clouds.ts";
 import type { TenantBConfig } from "../lib/config.ts";
+import { referencedStackProblem } from "../lib/configRules.ts";
 
 export interface TenantBOutputs {
   clientId: pulumi.Output<string>;
@@ -80,13 +81,8 @@ function clientIdFromStack(stackName: string, cloud: string): pulumi.Output<stri
   return pulumi
     .all([stack.requireOutput("clientId"), stack.requireOutput("cloud")])
     .apply(([clientId, referencedCloud]) => {
-      if (referencedCloud !== cloud) {
-        throw new Error(
-          `signalr-cross-tenant:applicationStack: ${stackName} deploys to the ${referencedCloud} ` +
-            `cloud and this stack to the ${cloud} cloud; federation and consent do not cross clouds. ` +
-            "Point applicationStack at a stack of the same cloud.",
-        );
-      }
+      const problem = referencedStackProblem(stackName, referencedCloud, cloud);
+      if (problem) throw new Error(problem);
       return String(clientId);
     });
 }

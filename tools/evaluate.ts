@@ -59,8 +59,32 @@ export interface EvaluateOptions {
 
 const stackReferenceType = "pulumi:pulumi:StackReference";
 
-/** Evaluates the program once for one stack. Throws what the program throws (config errors included). */
+/**
+ * Evaluates the program once for one stack. Throws what the program throws (config errors included),
+ * and, like the Pulumi language host, what an output's computation throws while resources register.
+ */
 export async function evaluateStack(options: EvaluateOptions): Promise<Evaluation> {
+  const rejections: unknown[] = [];
+  const collect = (reason: unknown) => rejections.push(reason);
+  process.on("unhandledRejection", collect);
+  try {
+    const evaluation = await evaluateOnce(options);
+    await settle();
+    if (rejections.length > 0) throw rejections[0];
+    return evaluation;
+  } finally {
+    // Registrations that failed together with the evaluation reject on later turns.
+    await settle();
+    process.off("unhandledRejection", collect);
+  }
+}
+
+/** Lets pending registrations run to their end, a bounded number of event-loop turns. */
+async function settle(turns = 20): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
   const project = options.project ?? "signalr-cross-tenant";
   const warnings: string[] = [];
   const resolved = new Map<pulumi.Resource, string>();
@@ -102,6 +126,7 @@ export async function evaluateStack(options: EvaluateOptions): Promise<Evaluatio
   }[] = [];
   const restoreWarn = captureWarnings(warnings);
   let returned: unknown;
+  let failure: unknown;
   try {
     const program = await (options.loadProgram ?? (() => import("../index.ts")))();
     await pulumi.runtime.runInPulumiStack(async () => {
@@ -115,12 +140,18 @@ export async function evaluateStack(options: EvaluateOptions): Promise<Evaluatio
         });
         return undefined;
       });
-      returned = await program.default();
+      // The stack resource swallows what its init throws into an unhandled rejection: keep it here.
+      try {
+        returned = await program.default();
+      } catch (error) {
+        failure = error;
+      }
       return returned as pulumi.Inputs;
     });
   } finally {
     restoreWarn();
   }
+  if (failure !== undefined) throw failure;
 
   for (const record of records) resolved.set(record.resource, record.name);
   const resources: RegisteredResource[] = [];
