@@ -2,8 +2,12 @@
  * Runs the real stack program under Pulumi's mock runtime: no CLI, no backend, no cloud. Records every
  * resource the program registers (type token, name, parent, inputs as passed, secrets marked) and the
  * stack outputs, so that the offline plan, the benchmark and the tests all see the same evaluation.
+ * `planStacks` turns stack files into the plans `npm run plan` and `npm run role-diff` report.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { namespace, parseStackConfig } from "../lib/config.ts";
+import { roleFromDefinitionId } from "../lib/roles.ts";
+import type { StackFile } from "../lib/stackFiles.ts";
 
 /** Stands in for a value that is secret, wherever a plain copy of inputs or outputs is made. */
 export const secretMarker = "[secret]";
@@ -51,8 +55,13 @@ export interface EvaluateOptions {
     name: string,
     inputs: Record<string, unknown>,
   ) => Record<string, unknown>;
-  /** Outputs of stacks named in StackReferences. */
-  readonly stackOutputs?: (stackName: string) => Record<string, unknown> | undefined;
+  /**
+   * Outputs of stacks named in StackReferences. When previewing, `[known after apply]` stands for
+   * an output whose value is not known yet, in place of one value or of all of them.
+   */
+  readonly stackOutputs?: (
+    stackName: string,
+  ) => Record<string, unknown> | typeof unknownMarker | undefined;
   /** Loads the program; defaults to this project's `index.ts`. */
   readonly loadProgram?: () => Promise<{ default: () => unknown }>;
 }
@@ -100,7 +109,8 @@ async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
           const name = String(args.inputs.name);
           const outputs = options.stackOutputs?.(name);
           if (!outputs) throw new Error(`No outputs are known for the referenced stack ${name}.`);
-          return { id: name, state: { name, outputs, secretOutputNames: [] } };
+          const state = options.preview ? markersToUnknowns(outputs) : outputs;
+          return { id: name, state: { name, outputs: state, secretOutputNames: [] } };
         }
         const state = options.preview
           ? args.inputs
@@ -229,6 +239,18 @@ function plain(value: unknown): unknown {
   return value;
 }
 
+/** The reverse of `plain` for unknowns: `[known after apply]` back into the wire's unknown. */
+function markersToUnknowns(value: unknown): unknown {
+  if (value === unknownMarker) return unknownValue;
+  if (Array.isArray(value)) return value.map(markersToUnknowns);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, markersToUnknowns(inner)]),
+    );
+  }
+  return value;
+}
+
 /** Collects `pulumi.log.warn` messages while the program runs; returns the function that stops it. */
 function captureWarnings(into: string[]): () => void {
   const original = pulumi.log.warn;
@@ -239,4 +261,164 @@ function captureWarnings(into: string[]): () => void {
   return () => {
     pulumi.log.warn = original;
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans: what `npm run plan` and `npm run role-diff` report for each stack file
+
+const roleAssignmentType = "azure-native:authorization:RoleAssignment";
+
+export interface PlannedResource {
+  /** Pulumi type token. */
+  readonly type: string;
+  readonly name: string;
+  /** Name of the parent resource; `null` for resources directly under the stack. */
+  readonly parent: string | null;
+  /** What the program passed; secrets `[secret]`, values Azure assigns `[known after apply]`. */
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface PlannedRoleAssignment {
+  /** Role display name. */
+  readonly role: string;
+  readonly roleDefinitionId: string;
+  readonly scope: string;
+  readonly principalType: string;
+  /** The assignment's ARM name, a GUID. */
+  readonly name: string;
+}
+
+/** One stack's plan, in exactly the shape `npm run plan -- --json` prints. */
+export interface StackPlan {
+  readonly stack: string;
+  readonly side: "tenantA" | "tenantB";
+  readonly cloud: string;
+  readonly tenantId: string;
+  readonly resources: readonly PlannedResource[];
+  readonly roleAssignments: readonly PlannedRoleAssignment[];
+  readonly outputs: Record<string, unknown>;
+  readonly warnings: readonly string[];
+}
+
+export type PlanOutcome =
+  | {
+      readonly ok: true;
+      readonly plan: StackPlan;
+      /** The evaluation the plan was made from, with each resource's dependencies and options. */
+      readonly evaluation: Evaluation;
+      /** The planned stack whose outputs stood in for the `applicationStack` reference. */
+      readonly applicationStack?: string;
+    }
+  | {
+      readonly ok: false;
+      readonly stack: string;
+      readonly source: string;
+      /** Every problem, as the program reports them (`formatIssues`), ready to print. */
+      readonly problems: string;
+    };
+
+export interface PlanOptions {
+  /** Stacks to return, in this order; default: all. Others are planned only when referenced. */
+  readonly stacks?: readonly string[];
+}
+
+/**
+ * Plans stack files with the current program, one after the other in this process. A tenantB stack
+ * whose `applicationStack` names one of `files` (by the stack part of organization/project/stack)
+ * is planned after that stack, with that plan's outputs as the reference's; any other reference
+ * has outputs that are known only after apply. A reference holds a stack's outputs as one value:
+ * when the referenced plan knows some of them only after apply, so are all of them, as in a preview.
+ */
+export async function planStacks(
+  files: readonly StackFile[],
+  options: PlanOptions = {},
+): Promise<PlanOutcome[]> {
+  const byName = new Map(files.map((file) => [file.stack, file]));
+  const outcomes = new Map<string, PlanOutcome>();
+  const inProgress = new Set<string>();
+
+  const planFile = async (file: StackFile): Promise<PlanOutcome> => {
+    const done = outcomes.get(file.stack);
+    if (done) return done;
+    inProgress.add(file.stack);
+
+    // A reference back to a stack that is still being planned is treated as one outside the set.
+    const referenced = byName.get(referencedStack(file.config) ?? "");
+    const source =
+      referenced && !inProgress.has(referenced.stack) ? await planFile(referenced) : undefined;
+    const outcome = await planOne(file, source?.ok ? source.plan : undefined);
+    outcomes.set(file.stack, outcome);
+    inProgress.delete(file.stack);
+    return outcome;
+  };
+
+  const wanted = options.stacks ?? files.map((file) => file.stack);
+  const results: PlanOutcome[] = [];
+  for (const stack of wanted) {
+    const file = byName.get(stack);
+    if (!file) throw new Error(`No stack file was given for the stack ${stack}.`);
+    results.push(await planFile(file));
+  }
+  return results;
+}
+
+/** The stack part of `applicationStack`, when the config sets one. */
+function referencedStack(config: Record<string, string>): string | undefined {
+  const reference = config[`${namespace}:applicationStack`];
+  return reference?.split("/").pop();
+}
+
+async function planOne(file: StackFile, referenced: StackPlan | undefined): Promise<PlanOutcome> {
+  let evaluation: Evaluation;
+  try {
+    evaluation = await evaluateStack({
+      stack: file.stack,
+      config: file.config,
+      secretKeys: file.secretKeys,
+      preview: true,
+      stackOutputs: () => referenced?.outputs ?? unknownMarker,
+    });
+  } catch (error) {
+    // The program reports every problem of its config in one RunError; anything else is a fault.
+    if (!(error instanceof pulumi.RunError)) throw error;
+    return { ok: false, stack: file.stack, source: file.source, problems: error.message };
+  }
+
+  // The program accepted the config, so it parses; this reads the resolved side, cloud and tenant.
+  const parsed = parseStackConfig(file.config, {
+    isSecret: (key) => file.secretKeys.includes(key),
+    now: new Date(),
+  });
+  if (!parsed.ok)
+    throw new Error(`The config of ${file.stack} passed the program but not the parser.`);
+
+  const plan: StackPlan = {
+    stack: file.stack,
+    side: parsed.config.side,
+    cloud: parsed.config.cloud.name,
+    tenantId: parsed.config.tenantId,
+    resources: evaluation.resources.map(({ type, name, parent, inputs }) => ({
+      type,
+      name,
+      parent: parent ?? null,
+      inputs,
+    })),
+    roleAssignments: evaluation.resources
+      .filter((resource) => resource.type === roleAssignmentType)
+      .map(({ inputs }) => {
+        const roleDefinitionId = String(inputs.roleDefinitionId);
+        return {
+          role: roleFromDefinitionId(roleDefinitionId)?.name ?? roleDefinitionId,
+          roleDefinitionId,
+          scope: String(inputs.scope),
+          principalType: String(inputs.principalType),
+          name: String(inputs.roleAssignmentName),
+        };
+      }),
+    outputs: evaluation.outputs,
+    warnings: evaluation.warnings,
+  };
+  return referenced
+    ? { ok: true, plan, evaluation, applicationStack: referenced.stack }
+    : { ok: true, plan, evaluation };
 }
