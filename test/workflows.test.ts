@@ -130,7 +130,6 @@ describe("the pull-request workflow", () => {
       "actions/setup-node@v4",
       "npm ci",
       "npm test",
-      "npm run plan",
     ]);
     expect(jobs.test.steps[1].with).toEqual({ "node-version": 22, cache: "npm" });
   });
@@ -148,6 +147,23 @@ describe("the pull-request workflow", () => {
       'npm run --silent role-diff -- "$RUNNER_TEMP/base-plan.json" "$RUNNER_TEMP/head-plan.json"',
     );
     expect(runs).toContain('npm run --silent plan -- --format mermaid > "$RUNNER_TEMP/diagram.md"');
+  });
+
+  it("reports guardrail violations in the comment, then fails on a mandatory one", () => {
+    const runs = jobs.plan.steps.map((step) => step.run ?? "").join("\n");
+    const names = jobs.plan.steps.map((step) => step.name);
+    const failing = jobs.plan.steps.find(
+      (step) => step.name === "Fail on mandatory guardrail violations",
+    )!;
+
+    expect(runs).toContain(
+      'if [ "$status" -ne 0 ] && [ "$status" -ne 4 ]; then exit "$status"; fi',
+    );
+    expect(runs).toContain('--guardrails > "$RUNNER_TEMP/role-diff.md"');
+    expect(failing.if).toBe("steps.head.outputs.guardrails == '4'");
+    expect(names.indexOf("Fail on mandatory guardrail violations")).toBeGreaterThan(
+      names.indexOf("Post the report, or update the one posted before"),
+    );
   });
 
   it("updates one marked comment rather than posting another", () => {
@@ -174,7 +190,12 @@ describe("the pull-request workflow", () => {
     expect(preview.if).toBe("needs.plan.outputs.credentials == 'true'");
     expect(preview.permissions["id-token"]).toBe("write");
     expect(Object.keys(login.with!)).not.toContain("creds");
-    expect(pulumi.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true });
+    expect(pulumi.with).toMatchObject({
+      command: "preview",
+      diff: true,
+      policyPacks: "policy",
+      "comment-on-pr": true,
+    });
     expect(pulumi.env).toEqual({ PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" });
   });
 

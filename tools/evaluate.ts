@@ -5,6 +5,7 @@
  * `planStacks` turns stack files into the plans `npm run plan` and `npm run role-diff` report.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { checkPlan, type Violation } from "../lib/guardrails.ts";
 import { namespace, parseStackConfig } from "../lib/config.ts";
 import { roleFromDefinitionId } from "../lib/roles.ts";
 import type { StackFile } from "../lib/stackFiles.ts";
@@ -298,6 +299,8 @@ export interface StackPlan {
   readonly roleAssignments: readonly PlannedRoleAssignment[];
   readonly outputs: Record<string, unknown>;
   readonly warnings: readonly string[];
+  /** What the least-privilege guardrails find in the stack's resources. */
+  readonly violations: readonly Violation[];
 }
 
 export type PlanOutcome =
@@ -417,6 +420,7 @@ async function planOne(file: StackFile, referenced: StackPlan | undefined): Prom
       }),
     outputs: evaluation.outputs,
     warnings: evaluation.warnings,
+    violations: checkPlan(evaluation.resources, { cloud: parsed.config.cloud.name }),
   };
   return referenced
     ? { ok: true, plan, evaluation, applicationStack: referenced.stack }

@@ -5,8 +5,9 @@
  * assignments, the outputs and the warnings; `--json` prints the same as data, `--format mermaid`
  * a diagram.
  *
- * Exit status: 0 when every stack was planned; 2 when a flag, a stack file or a stack's config is
- * invalid (every problem on stderr, nothing on stdout); 1 when the program failed otherwise.
+ * Exit status: 0 when every stack was planned; 4 when planned but a mandatory guardrail is
+ * violated (printed with the plan); 2 when a flag, a stack file or a stack's config is invalid
+ * (every problem on stderr, nothing on stdout); 1 when the program failed otherwise.
  */
 import { parseArgs } from "node:util";
 import { mermaidDiagram } from "../lib/mermaid.ts";
@@ -74,7 +75,17 @@ export async function runPlan(argv: readonly string[], io: ToolIo): Promise<numb
   io.stderr(
     `Planned ${plans.map(({ plan }) => plan.stack).join(", ")} offline; nothing was created.\n`,
   );
-  return 0;
+
+  const mandatory = plans.flatMap(({ plan }) =>
+    plan.violations.filter((violation) => violation.level === "mandatory"),
+  );
+  if (mandatory.length === 0) return 0;
+  io.stderr(
+    `plan: ${mandatory.length} mandatory guardrail ${mandatory.length === 1 ? "violation" : "violations"}` +
+      ` (${[...new Set(mandatory.map((violation) => violation.rule))].join(", ")}); ` +
+      "see Guardrails in the plan. `pulumi up --policy-pack policy` would stop there too.\n",
+  );
+  return 4;
 }
 
 function readArgs(
@@ -203,6 +214,8 @@ export function formatPlan(plan: StackPlan): string {
     "",
     ...warningLines(plan),
     "",
+    ...violationLines(plan),
+    "",
   ].join("\n");
 }
 
@@ -241,6 +254,17 @@ function warningLines(plan: StackPlan): string[] {
   return [
     `Warnings (${plan.warnings.length}):`,
     ...plan.warnings.map((warning) => `  - ${warning}`),
+  ];
+}
+
+function violationLines(plan: StackPlan): string[] {
+  if (plan.violations.length === 0) return ["Guardrails: none violated."];
+  return [
+    `Guardrails (${plan.violations.length}):`,
+    ...plan.violations.flatMap((violation) => [
+      `  - [${violation.level}] ${violation.rule} on ${violation.resource}: ${violation.message}`,
+      `    Fix: ${violation.fix}`,
+    ]),
   ];
 }
 

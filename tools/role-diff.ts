@@ -24,12 +24,12 @@ import {
 import { planStacks, type StackPlan } from "./evaluate.ts";
 import { formatFailures, processIo, type ToolIo } from "./plan.ts";
 
-const usage = `Usage: npm run role-diff -- BASE.json HEAD.json [--fail-on-escalation]
-       npm run role-diff -- --base REF [--fail-on-escalation]
+const usage = `Usage: npm run role-diff -- BASE.json HEAD.json [--fail-on-escalation] [--guardrails]
+       npm run role-diff -- --base REF [--fail-on-escalation] [--guardrails]
 
 BASE.json and HEAD.json are outputs of \`npm run --silent plan -- --json\`. --base REF plans the
 stack files as they were at the git commit, branch or tag REF and as they are now, with the current
-program.
+program. --guardrails adds the head's guardrail violations after the diff.
 `;
 
 /** A problem with the tool's input, reported on stderr with exit status 2. */
@@ -45,6 +45,7 @@ export async function runRoleDiff(argv: readonly string[], io: ToolIo): Promise<
       options: {
         base: { type: "string" },
         "fail-on-escalation": { type: "boolean", default: false },
+        guardrails: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
       allowPositionals: true,
@@ -73,7 +74,31 @@ export async function runRoleDiff(argv: readonly string[], io: ToolIo): Promise<
 
   const diff = diffRoles(plans.base, plans.head);
   io.stdout(formatRoleDiff(diff));
+  if (values.guardrails) io.stdout(formatViolations(plans.head));
   return values["fail-on-escalation"] && hasEscalation(diff) ? 1 : 0;
+}
+
+/** The head's guardrail violations, mandatory first, for the same pull-request comment. */
+function formatViolations(head: readonly StackPlan[]): string {
+  const found = head.flatMap((plan) =>
+    plan.violations.map((violation) => ({ stack: plan.stack, ...violation })),
+  );
+  if (found.length === 0) return "";
+  const ordered = [
+    ...found.filter((violation) => violation.level === "mandatory"),
+    ...found.filter((violation) => violation.level === "advisory"),
+  ];
+  return [
+    "",
+    "### Guardrail violations",
+    "",
+    ...ordered.map(
+      (violation) =>
+        `- **${violation.level}** \`${violation.rule}\` in ${violation.stack} on ` +
+        `\`${violation.resource}\`: ${violation.message} Fix: ${violation.fix}`,
+    ),
+    "",
+  ].join("\n");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,6 +128,19 @@ const planSchema = z.object({
   ),
   outputs: z.record(z.string(), z.unknown()),
   warnings: z.array(z.string()),
+  // Plans written before the guardrails existed have none.
+  violations: z
+    .array(
+      z.object({
+        rule: z.string(),
+        level: z.enum(["mandatory", "advisory"]),
+        resource: z.string(),
+        type: z.string(),
+        message: z.string(),
+        fix: z.string(),
+      }),
+    )
+    .default([]),
 });
 
 function readPlanFiles(paths: readonly string[], cwd: string) {

@@ -51,6 +51,7 @@ function tenantA(displayName: string, clientId: string): StackPlan {
     roleAssignments: [],
     outputs: { clientId },
     warnings: [],
+    violations: [],
   };
 }
 
@@ -96,6 +97,7 @@ function tenantB(stack: string, clientId: string): StackPlan {
     })),
     outputs: { clientId },
     warnings: [],
+    violations: [],
   };
 }
 

@@ -59,6 +59,7 @@ function tenantB(stack: string, assignments: [string, string][], principal = cli
     roleAssignments,
     outputs: {},
     warnings: [],
+    violations: [],
   };
 }
 
@@ -71,6 +72,7 @@ const tenantA: StackPlan = {
   roleAssignments: [],
   outputs: {},
   warnings: [],
+  violations: [],
 };
 
 const header = [

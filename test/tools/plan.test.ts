@@ -40,6 +40,18 @@ const consentUrl =
 const monitoringWarning =
   `SignalR REST API Reader at ${monitoringScope}: data-plane roles at management-group scope can ` +
   "take hours to apply; assign at the subscription or below when the app server needs access soon.";
+const monitoringViolation = {
+  rule: "management-group-data-plane",
+  level: "advisory",
+  resource: `enterprise-application-signalr-rest-api-reader-${readerName.slice(0, 8)}`,
+  type: "azure-native:authorization:RoleAssignment",
+  message:
+    `assigns SignalR REST API Reader at management group scope ${monitoringScope}: data-plane ` +
+    "roles at management-group scope can take hours to apply.",
+  fix:
+    "Assign at the subscription or below when the app server needs access soon; keep this scope " +
+    "only if hours of delay are acceptable.",
+};
 
 async function run(
   tool: typeof runPlan,
@@ -121,6 +133,8 @@ describe("npm run plan on the example stacks", () => {
       "",
       "Warnings: none.",
       "",
+      "Guardrails: none violated.",
+      "",
     ];
     const roleTable = [
       ["PRINCIPAL (CLIENT ID)", "ROLE", "SCOPE", "ASSIGNMENT NAME"],
@@ -191,6 +205,11 @@ describe("npm run plan on the example stacks", () => {
       "",
       "Warnings (1):",
       `  - ${monitoringWarning}`,
+      "",
+      "Guardrails (1):",
+      `  - [advisory] management-group-data-plane on ${monitoringViolation.resource}: ` +
+        monitoringViolation.message,
+      `    Fix: ${monitoringViolation.fix}`,
       "",
     ];
 
@@ -284,6 +303,7 @@ describe("npm run plan on the example stacks", () => {
         adminConsentUrl: consentUrl,
       },
       warnings: [monitoringWarning],
+      violations: [monitoringViolation],
     });
   });
 
@@ -303,6 +323,7 @@ describe("npm run plan on the example stacks", () => {
           "roleAssignments",
           "outputs",
           "warnings",
+          "violations",
         ],
       ]),
     );
@@ -453,6 +474,41 @@ describe("npm run plan on invalid input", () => {
         `plan: no stack files (Pulumi.<stack>.yaml) in ${dir}. Run the plan in the project's ` +
         "root, next to Pulumi.yaml.\n",
     });
+  });
+});
+
+describe("npm run plan with guardrail violations", () => {
+  it("prints the plan, then exits 4 for a mandatory violation", async () => {
+    const dir = temporaryDirectory();
+    cpSync(join(root, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+    cpSync(
+      join(root, "test", "fixtures", "guardrails", "Pulumi.overprivileged.yaml"),
+      join(dir, "Pulumi.overprivileged.yaml"),
+    );
+
+    const result = await run(runPlan, [], dir);
+
+    expect(result.status).toBe(4);
+    const guardrails = result.stdout.split("\n");
+    expect(guardrails.slice(guardrails.indexOf("Guardrails (2):"))).toEqual([
+      "Guardrails (2):",
+      expect.stringMatching(
+        /^ {2}- \[mandatory\] broad-owner-scope on enterprise-application-signalr-service-owner-[0-9a-f]{8}: assigns SignalR Service Owner at subscription scope \/subscriptions\/55555555-5555-5555-5555-555555555555: /,
+      ),
+      "    Fix: Assign SignalR App Server if the app server only connects, or assign at a " +
+        "resource group or a single SignalR resource; if this scope is intended, add it to " +
+        "allowBroadOwnerScopes.",
+      expect.stringMatching(
+        /^ {2}- \[advisory\] management-group-data-plane on enterprise-application-signalr-app-server-[0-9a-f]{8}: /,
+      ),
+      expect.stringMatching(/^ {4}Fix: Assign at the subscription or below/),
+      "",
+    ]);
+    expect(result.stderr).toBe(
+      "Planned overprivileged offline; nothing was created.\n" +
+        "plan: 1 mandatory guardrail violation (broad-owner-scope); see Guardrails in the plan. " +
+        "`pulumi up --policy-pack policy` would stop there too.\n",
+    );
   });
 });
 
@@ -651,6 +707,26 @@ describe("npm run role-diff", () => {
     const result = await run(runRoleDiff, ["base.json", "head.json"], dir);
 
     expect(result).toEqual({ status: 0, stdout: widenedReport, stderr: "" });
+  });
+
+  it("adds the head's guardrail violations with --guardrails", async () => {
+    const dir = exampleRepository();
+    writeFileSync(join(dir, "base.json"), (await run(runPlan, ["--json"], dir)).stdout);
+
+    const result = await run(runRoleDiff, ["base.json", "base.json", "--guardrails"], dir);
+
+    expect(result.stdout.split("\n").slice(1)).toEqual([
+      "",
+      "### Guardrail violations",
+      "",
+      `- **advisory** \`management-group-data-plane\` in tenantB on ` +
+        `\`${monitoringViolation.resource}\`: ${monitoringViolation.message} ` +
+        `Fix: ${monitoringViolation.fix}`,
+      "",
+    ]);
+    expect(result.stdout.split("\n")[0]).toBe(
+      "No role assignment changes in 2 stacks (tenantA, tenantB).",
+    );
   });
 
   it("exits 2 naming the file that is not a plan", async () => {
