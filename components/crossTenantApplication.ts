@@ -1,11 +1,19 @@
 /**
- * Tenant A's half: a multitenant application and the credentials its app server signs in with. Every
- * credential depends on the application alone, so all of them are created in parallel.
+ * Tenant A's half: a multitenant application and the credentials its app server signs in with.
+ * Every credential depends on the application alone, so all of them are created in parallel; the
+ * time resources that record when a secret's life began depend on nothing.
  */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
 import type { CredentialConfig, SecretCredential, SignInAudience } from "../lib/config.ts";
+import {
+  rotationPolicy,
+  slotKey,
+  slots,
+  slotSecrets,
+  type RotationPolicy,
+} from "../lib/rotation.ts";
 
 export interface CrossTenantApplicationArgs {
   /** Display name of the application, as tenant B's administrators will see it. */
@@ -16,11 +24,22 @@ export interface CrossTenantApplicationArgs {
   readonly owners?: readonly string[];
   /** At least one credential the app server proves itself with. */
   readonly credentials: readonly CredentialConfig[];
-  /** Guard the application against deletion, which cuts the app server off at once. @default true */
+  /** Protect the application from deletion, which cuts the app server off at once. @default true */
   readonly protect?: boolean;
+  /** The clock rotating secrets read to find the current period. @default the system clock */
+  readonly clock?: () => Date;
 }
 
-/** What the app server's operators need to know about one credential; never its secret value. */
+/** A client secret as the component exposes it: the key of its value in `clientSecrets`. */
+interface NamedPassword {
+  readonly key: string;
+  readonly password: azuread.ApplicationPassword;
+}
+
+/**
+ * What the app server's operators need to know about one credential; never its secret value. A
+ * rotating secret appears once per slot, named `<credential>@a` and `<credential>@b`.
+ */
 export type CredentialSummary =
   | { name: string; kind: "secret" | "certificate"; keyId: string; endDate: string }
   | {
@@ -36,7 +55,7 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
   readonly clientId: pulumi.Output<string>;
   readonly objectId: pulumi.Output<string>;
   readonly credentials: pulumi.Output<CredentialSummary[]>;
-  /** Client secret values by credential name; a secret output. */
+  /** Client secret values by credential name (`<name>@a`/`@b` when rotating); a secret output. */
   readonly clientSecrets: pulumi.Output<Record<string, string>>;
 
   constructor(
@@ -58,22 +77,29 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
     this.clientId = this.application.clientId;
     this.objectId = this.application.objectId;
 
+    // One reading of the clock for the whole run, so every rotating secret sees the same day.
+    const now = (args.clock ?? (() => new Date()))();
     const summaries: pulumi.Output<CredentialSummary>[] = [];
     const secrets: pulumi.Output<[string, string]>[] = [];
     for (const credential of args.credentials) {
       const childName = `${name}-${credential.name}`;
       switch (credential.kind) {
         case "secret": {
-          const password = this.password(childName, credential);
-          summaries.push(
-            pulumi.all([password.keyId, password.endDate]).apply(([keyId, endDate]) => ({
-              name: credential.name,
-              kind: "secret" as const,
-              keyId,
-              endDate,
-            })),
-          );
-          secrets.push(password.value.apply((value): [string, string] => [credential.name, value]));
+          const policy = rotationPolicy(credential);
+          const passwords = policy
+            ? this.rotatingPasswords(childName, credential.name, policy, now)
+            : [{ key: credential.name, password: this.password(childName, credential) }];
+          for (const { key, password } of passwords) {
+            summaries.push(
+              pulumi.all([password.keyId, password.endDate]).apply(([keyId, endDate]) => ({
+                name: key,
+                kind: "secret" as const,
+                keyId,
+                endDate,
+              })),
+            );
+            secrets.push(password.value.apply((value): [string, string] => [key, value]));
+          }
           break;
         }
         case "certificate": {
@@ -84,6 +110,9 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
               type: "AsymmetricX509Cert",
               encoding: "pem",
               value: pulumi.secret(credential.certificate),
+              // The certificate's own expiry, read from the PEM: reviewers and guardrails see it
+              // even when the PEM itself is a secret.
+              endDate: credential.endDate,
             },
             { parent: this },
           );
@@ -162,5 +191,55 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
       { parent: this, additionalSecretOutputs: ["value"] },
     );
     return password;
+  }
+
+  /**
+   * Two client secrets that take turns being the newest, on the calendar of `lib/rotation.ts`. The
+   * calendar starts on the day a time resource records when it is first created, so re-running on
+   * any day of a period changes nothing; the first run of a new period gives one slot a new end
+   * date, which replaces that slot's secret (the new one is created before the old, already expired
+   * one is deleted). A new policy starts a new calendar, since the recorded day's triggers change.
+   *
+   * Limitation: the calendar advances only when `pulumi up` runs; no refresh is needed, but nothing
+   * happens between runs. Run it at least every overlapDays days (daily from a scheduler is the
+   * intent): the first run of a period makes its secret, and the previous one stays valid through
+   * the period's first overlapDays days. After a whole period without a run, the slot that is not
+   * the newest would be given an end date already past, which Entra refuses; starting a new
+   * calendar (`pulumi up --replace` with the URN of the `-rotation` time resource) recovers.
+   * Changing rotateEveryDays or overlapDays also starts a new calendar, which replaces both secrets
+   * in one run: the app server must pick up the new ones right after that run.
+   */
+  private rotatingPasswords(
+    name: string,
+    credentialName: string,
+    policy: RotationPolicy,
+    now: Date,
+  ): NamedPassword[] {
+    const start = new time.Static(
+      `${name}-rotation`,
+      {
+        triggers: {
+          rotateEveryDays: String(policy.rotateEveryDays),
+          overlapDays: String(policy.overlapDays),
+        },
+      },
+      { parent: this },
+    );
+    const calendar = start.rfc3339.apply((startedAt) => slotSecrets(policy, startedAt, now));
+
+    // `@` never occurs in a credential name, so these names cannot meet another credential's.
+    return slots.map((slot, index) => {
+      const key = slotKey(credentialName, slot);
+      const password = new azuread.ApplicationPassword(
+        `${name}@${slot}`,
+        {
+          applicationId: this.application.id,
+          displayName: key,
+          endDate: calendar.apply((secrets) => secrets[index].endDate),
+        },
+        { parent: this, additionalSecretOutputs: ["value"] },
+      );
+      return { key, password };
+    });
   }
 }

@@ -138,10 +138,17 @@ export function parseStackConfig(raw: Record<string, string>, options: ParseOpti
     issues.push({ key: fullKey(key), message: describe(key, value, message, isSecret) });
 
   const values = new Map<string, unknown>();
+  const undecodable = new Set<string>();
   for (const [key, text] of Object.entries(raw)) {
     if (!key.startsWith(`${namespace}:`)) continue;
     const name = key.slice(namespace.length + 1);
-    values.set(name, decode(name, text, report));
+    const value = decode(name, text);
+    if (value === notJson) {
+      report(name, text, "must be a YAML object or list under the key, not a single string.");
+      undecodable.add(name);
+    } else {
+      values.set(name, value);
+    }
   }
 
   const sideValue = values.get("side");
@@ -163,6 +170,8 @@ export function parseStackConfig(raw: Record<string, string>, options: ParseOpti
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       if (issue.code === "unrecognized_keys" && issue.path.length === 0) continue;
+      // A key whose text was not JSON has been reported already; "not set" would mislead.
+      if (undecodable.has(String(issue.path[0]))) continue;
       for (const { path, message } of explainIssue(issue)) {
         report(pathKey(path), valueAt(input, path), message);
       }
@@ -190,7 +199,10 @@ export function formatIssues(issues: readonly ConfigIssue[]): string {
 
 type Report = (key: string, value: unknown, message: string) => void;
 
-function decode(name: string, text: string, report: Report): unknown {
+/** Marks a structured value whose text is not JSON. */
+const notJson = Symbol("not JSON");
+
+function decode(name: string, text: string): unknown {
   if (name === "protect") {
     if (text === "true" || text === "false") return text === "true";
     return text;
@@ -199,8 +211,7 @@ function decode(name: string, text: string, report: Report): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    report(name, text, "must be a YAML object or list under the key, not a single string.");
-    return undefined;
+    return notJson;
   }
 }
 
@@ -274,13 +285,10 @@ function resolveTenantA(input: TenantAInput, now: Date): TenantAConfig {
   const credentials = input.credentials.map((credential): CredentialConfig => {
     switch (credential.kind) {
       case "secret":
-        return {
-          ...credential,
-          validDays:
-            credential.endDate === undefined
-              ? (credential.validDays ?? defaultSecretDays)
-              : undefined,
-        };
+        // A rotating secret's end dates follow from its schedule; others default to 180 days.
+        return credential.endDate === undefined && credential.rotateEveryDays === undefined
+          ? { ...credential, validDays: credential.validDays ?? defaultSecretDays }
+          : credential;
       case "certificate": {
         const check = checkCertificate(credential.certificate, now);
         return { ...credential, endDate: check.ok ? check.endDate : "" };

@@ -9,6 +9,8 @@ import { findRole } from "./roles.ts";
 import { parseScope, scopeKey } from "./scopes.ts";
 
 export const maxFederatedCredentials = 20;
+/** The longest life this project gives a client secret, in days. */
+export const maxSecretLifetimeDays = 730;
 
 export interface Problem {
   readonly path: readonly PropertyKey[];
@@ -107,17 +109,7 @@ function checkCredential(
         message: "cannot be given together with validDays; keep one of them.",
       });
     }
-    const { rotateEveryDays, overlapDays } = credential;
-    if (
-      typeof rotateEveryDays === "number" &&
-      typeof overlapDays === "number" &&
-      overlapDays >= rotateEveryDays
-    ) {
-      problems.push({
-        path: at("overlapDays"),
-        message: `must be less than rotateEveryDays (${rotateEveryDays}); shorten the overlap.`,
-      });
-    }
+    problems.push(...checkRotation(credential, at));
   }
 
   if (credential.kind === "certificate" && typeof credential.certificate === "string") {
@@ -139,6 +131,49 @@ function checkCredential(
           `cloud, where it must be ${cloud.tokenExchangeAudience}. Remove audience to use the default.`,
       });
     }
+  }
+  return problems;
+}
+
+/** A rotating secret's lifetime is set by its schedule, so it takes no lifetime of its own. */
+function checkRotation(credential: Entry, at: (field: string) => PropertyKey[]): Problem[] {
+  const { rotateEveryDays, overlapDays } = credential;
+  if (rotateEveryDays === undefined) {
+    return overlapDays === undefined
+      ? []
+      : [
+          {
+            path: at("overlapDays"),
+            message:
+              "only applies with rotateEveryDays; add rotateEveryDays, or remove overlapDays.",
+          },
+        ];
+  }
+
+  const problems: Problem[] = [];
+  for (const field of ["validDays", "endDate"]) {
+    if (credential[field] !== undefined) {
+      problems.push({
+        path: at(field),
+        message:
+          "cannot be given together with rotateEveryDays: a rotating secret's end date follows " +
+          "from rotateEveryDays and overlapDays. Remove it.",
+      });
+    }
+  }
+  if (typeof rotateEveryDays !== "number" || typeof overlapDays !== "number") return problems;
+  if (overlapDays >= rotateEveryDays) {
+    problems.push({
+      path: at("overlapDays"),
+      message: `must be less than rotateEveryDays (${rotateEveryDays}); shorten the overlap.`,
+    });
+  } else if (rotateEveryDays + overlapDays + 1 > maxSecretLifetimeDays) {
+    problems.push({
+      path: at("rotateEveryDays"),
+      message:
+        `with overlapDays ${overlapDays} gives secrets up to ${rotateEveryDays + overlapDays + 1} ` +
+        `days of life; Entra allows ${maxSecretLifetimeDays}. Rotate more often.`,
+    });
   }
   return problems;
 }

@@ -81,7 +81,9 @@ export function tenantASchema(now: Date) {
           "must be 1 to 730 days from today; Entra limits secret lifetimes. Pick a nearer date.",
       })
       .optional(),
-    rotateEveryDays: days("how often a new secret is made", 730).optional(),
+    rotateEveryDays: days("how often a new secret is made", 730)
+      .min(2, { error: "must be 2 to 730 days (how often a new secret is made); raise it." })
+      .optional(),
     overlapDays: days("how long the old and new secret are both valid", 365).optional(),
   });
   const certificate = z.strictObject({
@@ -241,10 +243,20 @@ function isHttpsUrl(text: string): boolean {
   }
 }
 
+/** An RFC 3339 date and time whose fields are in range (`Date.parse` rolls Feb 30 into March). */
 function isRfc3339(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(
+    text,
+  );
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
   return (
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text) &&
-    !isNaN(Date.parse(text))
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60
   );
 }
 

@@ -280,6 +280,67 @@ describe("tenant A config", () => {
     ]);
   });
 
+  it("keeps a rotating secret's lifetime to its schedule", () => {
+    const rotating = { kind: "secret", name: "primary", rotateEveryDays: 90, overlapDays: 14 };
+
+    const { config } = parsed(tenantAValues({ credentials: [rotating] }));
+
+    expect(config.side === "tenantA" && config.credentials).toEqual([rotating]);
+  });
+
+  it.each([
+    [
+      { overlapDays: 5 },
+      "credentials[0].overlapDays: got 5; only applies with rotateEveryDays; add rotateEveryDays, " +
+        "or remove overlapDays.",
+    ],
+    [
+      { rotateEveryDays: 30, validDays: 90 },
+      "credentials[0].validDays: got 90; cannot be given together with rotateEveryDays: a rotating " +
+        "secret's end date follows from rotateEveryDays and overlapDays. Remove it.",
+    ],
+    [
+      { rotateEveryDays: 30, overlapDays: 30 },
+      "credentials[0].overlapDays: got 30; must be less than rotateEveryDays (30); shorten the overlap.",
+    ],
+    [
+      { rotateEveryDays: 1 },
+      "credentials[0].rotateEveryDays: got 1; must be 2 to 730 days (how often a new secret is made); " +
+        "raise it.",
+    ],
+    [
+      { rotateEveryDays: 700, overlapDays: 100 },
+      "credentials[0].rotateEveryDays: got 700; with overlapDays 100 gives secrets up to 801 days " +
+        "of life; Entra allows 730. Rotate more often.",
+    ],
+  ])("rejects the rotation %j", (fields, message) => {
+    const credentials = [{ kind: "secret", name: "primary", ...fields }];
+
+    expect(problems(tenantAValues({ credentials }))).toEqual([`${ns}:${message}`]);
+  });
+
+  it.each(["2027-02-30T00:00:00Z", "2027-01-01T24:00:00Z"])(
+    "rejects the impossible date %s",
+    (endDate) => {
+      const credentials = [{ kind: "secret", name: "primary", endDate }];
+
+      expect(problems(tenantAValues({ credentials }))).toEqual([
+        `${ns}:credentials[0].endDate: got "${endDate}"; must be an RFC 3339 date such as ` +
+          "2027-06-30T00:00:00Z.",
+      ]);
+    },
+  );
+
+  it("reports a structured key holding plain text once", () => {
+    const raw = { ...rawConfig(tenantAValues()), [`${ns}:credentials`]: "primary" };
+
+    const result = parseStackConfig(raw, { now });
+
+    expect(!result.ok && result.issues.map((issue) => issue.message)).toEqual([
+      `${ns}:credentials: got "primary"; must be a YAML object or list under the key, not a single string.`,
+    ]);
+  });
+
   it("rejects an issuer that is not https", () => {
     const credentials = [
       { ...federated("github-prod"), issuer: "http://token.actions.githubusercontent.com" },

@@ -816,7 +816,7 @@ describe("checkPlan on evaluated stacks", () => {
     ]);
   });
 
-  it("leaves a certificate to the pack offline, where its value is a secret", async () => {
+  it("judges a certificate offline by the end date read from its PEM", async () => {
     // The program checks the certificate against the real clock, so this one is valid from today.
     const today = Date.now();
     const { cert } = await certificatePem(
@@ -835,7 +835,9 @@ describe("checkPlan on evaluated stacks", () => {
     const [signing] = resources.filter((resource) => resource.type === types.certificate);
 
     expect(signing.inputs.value).toBe(secretMarker);
-    expect(checkPlan(resources)).toEqual([]);
+    expect(checkPlan(resources).map(({ rule, resource }) => [rule, resource])).toEqual([
+      ["certificate-lifetime", "application-signing"],
+    ]);
   });
 
   it("passes a tenant-A stack of the default secret and federated credentials", async () => {

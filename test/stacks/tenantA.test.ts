@@ -9,10 +9,11 @@ const clouds = [
   ["usgovernment", "https://login.microsoftonline.us", "api://AzureADTokenExchangeUSGov"],
 ] as const;
 
+const certificateEnd = "2036-01-01T00:00:00.000Z";
 let certificate: string;
 
 beforeAll(async () => {
-  certificate = (await certificatePem(new Date(), new Date(Date.now() + 300 * 86_400_000))).cert;
+  certificate = (await certificatePem(new Date(), new Date(certificateEnd))).cert;
 });
 
 function allKinds() {
@@ -88,6 +89,7 @@ describe.each(clouds)("tenant A stack in the %s cloud", (cloud, authority, audie
         inputs: {
           applicationId: "application-id",
           encoding: "pem",
+          endDate: certificateEnd,
           type: "AsymmetricX509Cert",
           value: "[secret]",
         },
@@ -147,7 +149,7 @@ describe.each(clouds)("tenant A stack in the %s cloud", (cloud, authority, audie
           name: "server-cert",
           kind: "certificate",
           keyId: "application-server-cert-key-id",
-          endDate: "2027-12-01T00:00:00Z",
+          endDate: certificateEnd,
         },
         {
           name: "chat-server-identity",

@@ -15,7 +15,7 @@ export function fakeOutputs(
     case "azuread:index/applicationPassword:ApplicationPassword":
       return { keyId: `${name}-key-id`, value: `${name}-secret-value` };
     case "azuread:index/applicationCertificate:ApplicationCertificate":
-      return { keyId: `${name}-key-id`, endDate: "2027-12-01T00:00:00Z" };
+      return { keyId: `${name}-key-id` };
     case "time:index/offset:Offset":
       return { rfc3339: `2027-06-01T00:00:00Z`, id: `${name}-offset`, ...inputs };
     default:
