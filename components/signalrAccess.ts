@@ -17,6 +17,11 @@ export interface RoleAssignmentSpec {
   readonly scope: string;
   /** The assignment's ARM name: a GUID fixed by config, so re-runs and reorders change nothing. */
   readonly name: string;
+  /**
+   * Identifies the assignment among the stack's resources, from its role and scope; it stays the
+   * same when `name` adopts an assignment that exists already.
+   */
+  readonly resourceKey: string;
 }
 
 export interface SignalRAccessArgs {
@@ -51,7 +56,7 @@ export class SignalRAccess extends pulumi.ComponentResource {
     this.roleAssignments = args.assignments.map(
       (assignment) =>
         new authorization.RoleAssignment(
-          `${name}-${slug(assignment.role)}-${assignment.name.slice(0, 8)}`,
+          `${name}-${slug(assignment.role)}-${assignment.resourceKey.slice(0, 8)}`,
           {
             roleAssignmentName: assignment.name,
             principalId: this.objectId,

@@ -78,8 +78,13 @@ export interface AssignmentConfig {
   readonly role: SignalRRole;
   readonly roleDefinitionId: string;
   readonly scope: Scope;
-  /** The assignment's ARM name, a GUID derived from tenant, principal, role and scope. */
+  /**
+   * The assignment's ARM name: a GUID derived from tenant, principal, role and scope, or the name
+   * of an existing assignment that config adopts.
+   */
   readonly name: string;
+  /** What names the assignment's Pulumi resource: the derived GUID, whatever `name` adopts. */
+  readonly resourceKey: string;
 }
 
 export interface TenantBConfig extends CommonConfig {
@@ -328,16 +333,22 @@ function resolveTenantB(input: TenantBInput): ConfigResult {
     : { applicationStack: principalKey };
 
   const assignments = input.assignments.map(
-    ({ role: roleText, scope: scopeText }): AssignmentConfig => {
+    ({ role: roleText, scope: scopeText, name: existing }): AssignmentConfig => {
       const role = findRole(roleText)!;
       const scope = parseScope(scopeText)!;
-      const name = roleAssignmentName({
+      const derived = roleAssignmentName({
         tenantId: input.tenantId,
         principal: principalKey,
         roleId: role.id,
         scope: scope.id,
       });
-      return { role, roleDefinitionId: roleDefinitionId(role), scope, name };
+      return {
+        role,
+        roleDefinitionId: roleDefinitionId(role),
+        scope,
+        name: existing ?? derived,
+        resourceKey: derived,
+      };
     },
   );
 

@@ -152,8 +152,10 @@ export function tenantBSchema() {
         .refine((text) => parseScope(text) !== undefined, {
           error: "is not a supported scope.",
         }),
+      // The name of an assignment that exists already, to adopt it as it is.
+      name: guid("the name of the existing role assignment to adopt").optional(),
     },
-    { error: "each assignment must be an object with role and scope." },
+    { error: "each assignment must be an object with role and scope, and optionally name." },
   );
 
   return z.strictObject({

@@ -41,15 +41,16 @@ export function deployTenantB(config: TenantBConfig, warnings: readonly string[]
       ? pulumi.output(config.principal.clientId)
       : clientIdFromStack(config.principal.applicationStack, cloud.name);
 
-  const roleAssignments = config.assignments.map((assignment) => ({
+  const assignments = config.assignments.map((assignment) => ({
     role: assignment.role.name,
     roleDefinitionId: assignment.roleDefinitionId,
     scope: assignment.scope.id,
     name: assignment.name,
+    resourceKey: assignment.resourceKey,
   }));
   const access = new SignalRAccess(
     "enterprise-application",
-    { clientId, assignments: roleAssignments, protect: config.protect },
+    { clientId, assignments, protect: config.protect },
     { providers: [azureadProvider, armProvider] },
   );
   for (const warning of warnings) pulumi.log.warn(warning, access);
@@ -65,7 +66,12 @@ export function deployTenantB(config: TenantBConfig, warnings: readonly string[]
     tenantId,
     cloud: cloud.name,
     servicePrincipalObjectId: access.objectId,
-    roleAssignments,
+    roleAssignments: assignments.map(({ role, roleDefinitionId, scope, name }) => ({
+      role,
+      roleDefinitionId,
+      scope,
+      name,
+    })),
     tokenScope: cloud.signalrTokenScope,
     expectedClaims: pulumi
       .all([access.objectId, clientId])

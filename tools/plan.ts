@@ -10,6 +10,7 @@
  * (every problem on stderr, nothing on stdout); 1 when the program failed otherwise.
  */
 import { parseArgs } from "node:util";
+import { resourceUrn, roleAssignmentExistsHint, roleAssignmentType } from "../lib/importHint.ts";
 import { mermaidDiagram } from "../lib/mermaid.ts";
 import { grantsOf } from "../lib/roleDiff.ts";
 import {
@@ -39,6 +40,11 @@ const usage = `Usage: npm run plan -- [--stack NAME] [--json | --format text|jso
 
 Plans every Pulumi.<stack>.yaml here (or only NAME) offline: no Pulumi CLI, backend or cloud login.
 `;
+
+const project = "signalr-cross-tenant";
+const accessType = "signalr-cross-tenant:tenantB:SignalRAccess";
+const armProviderType = "pulumi:providers:azure-native";
+const armProviderName = "tenant-b-arm";
 
 const formats = ["text", "json", "mermaid"] as const;
 type Format = (typeof formats)[number];
@@ -216,6 +222,7 @@ export function formatPlan(plan: StackPlan): string {
     "",
     ...violationLines(plan),
     "",
+    ...recoveryLines(plan),
   ].join("\n");
 }
 
@@ -265,6 +272,46 @@ function violationLines(plan: StackPlan): string[] {
       `  - [${violation.level}] ${violation.rule} on ${violation.resource}: ${violation.message}`,
       `    Fix: ${violation.fix}`,
     ]),
+  ];
+}
+
+/**
+ * The way out of `RoleAssignmentExists` for each assignment: ARM refuses an assignment when the
+ * principal already holds the role at the scope under another name. The commands find that name and
+ * adopt the assignment into the stack; naming it in config then keeps `pulumi up` from replacing it.
+ */
+function recoveryLines(plan: StackPlan): string[] {
+  if (plan.roleAssignments.length === 0) return [];
+  const grants = grantsOf(plan);
+  const urn = (type: string, name: string, parentType?: string) =>
+    resourceUrn({ stack: plan.stack, project, type, name, parentType });
+  return [
+    "If `pulumi up` answers RoleAssignmentExists (the role is already assigned under another name),",
+    "print that name with the first command, put it in the second, run it, and set it as `name` on",
+    "the assignment's entry in signalr-cross-tenant:assignments:",
+    ...plan.roleAssignments.flatMap((assignment, index) => {
+      const resource = plan.resources.find(
+        (candidate) =>
+          candidate.type === roleAssignmentType &&
+          candidate.inputs.roleAssignmentName === assignment.name,
+      );
+      const principal = grants[index].principal;
+      const hint = roleAssignmentExistsHint({
+        role: assignment.roleDefinitionId,
+        scope: assignment.scope,
+        name: assignment.name,
+        resourceName: resource?.name ?? assignment.name,
+        clientId: principal === unknownMarker ? "<client id>" : String(principal),
+        parentUrn: resource?.parent ? urn(accessType, resource.parent) : undefined,
+        providerUrn: urn(armProviderType, armProviderName),
+      });
+      return [
+        `  ${assignment.role} at ${assignment.scope}:`,
+        `    ${hint.findCommand}`,
+        `    ${hint.importCommand}`,
+      ];
+    }),
+    "",
   ];
 }
 

@@ -462,6 +462,23 @@ describe("tenant B config", () => {
     expect(names(backward)).toEqual(names(forward));
   });
 
+  it("adopts an existing assignment under its own name", () => {
+    const existing = "0f0e0d0c-0b0a-4909-8807-060504030201";
+    const assignments = [{ role: "SignalR App Server", scope: signalrScope, name: existing }];
+
+    const { config } = parsed(tenantBValues({ assignments }));
+
+    expect(config.side === "tenantB" && config.assignments.map(({ name }) => name)).toEqual([
+      existing,
+    ]);
+    expect(problems(tenantBValues({ assignments: [{ ...assignments[0], name: "chat" }] }))).toEqual(
+      [
+        `${ns}:assignments[0].name: got "chat"; must be the name of the existing role assignment ` +
+          "to adopt, a GUID such as 00000000-0000-0000-0000-000000000000.",
+      ],
+    );
+  });
+
   it("overrides the token scope and endpoint suffix", () => {
     const { config } = parsed(
       tenantBValues({

@@ -169,6 +169,21 @@ describe("tenant B stack options", () => {
     expect(outputs.clientId).toBe("from-stack");
   });
 
+  it("adopts an existing assignment's name without renaming the resource", async () => {
+    const existing = "0f0e0d0c-0b0a-4909-8807-060504030201";
+    const assignment = { role: "SignalR App Server", scope: signalrScope };
+
+    const derived = await evaluate(tenantBValues({ assignments: [assignment] }));
+    const adopted = await evaluate(
+      tenantBValues({ assignments: [{ ...assignment, name: existing }] }),
+    );
+
+    const roleAssignment = (resources: typeof derived.resources) =>
+      resources.find((resource) => resource.type === "azure-native:authorization:RoleAssignment")!;
+    expect(roleAssignment(adopted.resources).name).toBe(roleAssignment(derived.resources).name);
+    expect(roleAssignment(adopted.resources).inputs.roleAssignmentName).toBe(existing);
+  });
+
   it("uses the configured subscription for the azure-native provider", async () => {
     const other = "77777777-7777-7777-7777-777777777777";
 

@@ -53,6 +53,21 @@ const monitoringViolation = {
     "only if hours of delay are acceptable.",
 };
 
+/** The RoleAssignmentExists recovery the plan prints for one assignment of the example tenantB. */
+function recovery(role: string, roleId: string, scope: string, slug: string, name: string) {
+  const stackUrn = "urn:pulumi:tenantB::signalr-cross-tenant::";
+  return [
+    `  ${role} at ${scope}:`,
+    `    az role assignment list --assignee ${clientId} --role ${roleId} --scope ${scope} ` +
+      "--query '[].name' --output tsv",
+    `    pulumi import azure-native:authorization:RoleAssignment enterprise-application-${slug}-` +
+      `${name.slice(0, 8)} '${scope}/providers/Microsoft.Authorization/roleAssignments/` +
+      "<existing-assignment-name>' --parent enterprise-application=" +
+      `${stackUrn}signalr-cross-tenant:tenantB:SignalRAccess::enterprise-application ` +
+      `--provider tenant-b-arm=${stackUrn}pulumi:providers:azure-native::tenant-b-arm --protect=false`,
+  ];
+}
+
 async function run(
   tool: typeof runPlan,
   argv: string[],
@@ -210,6 +225,24 @@ describe("npm run plan on the example stacks", () => {
       `  - [advisory] management-group-data-plane on ${monitoringViolation.resource}: ` +
         monitoringViolation.message,
       `    Fix: ${monitoringViolation.fix}`,
+      "",
+      "If `pulumi up` answers RoleAssignmentExists (the role is already assigned under another name),",
+      "print that name with the first command, put it in the second, run it, and set it as `name` on",
+      "the assignment's entry in signalr-cross-tenant:assignments:",
+      ...recovery(
+        "SignalR App Server",
+        appServerId,
+        signalrScope,
+        "signalr-app-server",
+        appServerName,
+      ),
+      ...recovery(
+        "SignalR REST API Reader",
+        readerId,
+        monitoringScope,
+        "signalr-rest-api-reader",
+        readerName,
+      ),
       "",
     ];
 
@@ -490,7 +523,8 @@ describe("npm run plan with guardrail violations", () => {
 
     expect(result.status).toBe(4);
     const guardrails = result.stdout.split("\n");
-    expect(guardrails.slice(guardrails.indexOf("Guardrails (2):"))).toEqual([
+    const recoveryStart = guardrails.findIndex((line) => line.startsWith("If `pulumi up` answers"));
+    expect(guardrails.slice(guardrails.indexOf("Guardrails (2):"), recoveryStart)).toEqual([
       "Guardrails (2):",
       expect.stringMatching(
         /^ {2}- \[mandatory\] broad-owner-scope on enterprise-application-signalr-service-owner-[0-9a-f]{8}: assigns SignalR Service Owner at subscription scope \/subscriptions\/55555555-5555-5555-5555-555555555555: /,
