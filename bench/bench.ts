@@ -13,7 +13,9 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { namespace } from "../lib/config.ts";
 import { graphDepth, type GraphResource } from "../lib/graph.ts";
+import { roleAssignmentType } from "../lib/resourceTypes.ts";
 
 const usage = "Usage: npm run bench [-- [--json] [--runs <n>]]  (n: 5 or more; default 5)";
 const stacks = ["tenantA", "tenantB"] as const;
@@ -172,7 +174,7 @@ async function measureScaling(root: string, runs: number) {
     for (const [index, stack] of names.entries()) {
       const { report } = await evaluate(stack);
       const assignments = (report.resources as GraphResource[]).filter(
-        (resource) => resource.type === "azure-native:authorization:RoleAssignment",
+        (resource) => resource.type === roleAssignmentType,
       );
       if (assignments.length !== scalingSizes[index]) {
         throw new Error(
@@ -205,10 +207,10 @@ async function measureScaling(root: string, runs: number) {
 function tenantBConfig(size: number): Record<string, unknown> {
   const subscription = "55555555-5555-5555-5555-555555555555";
   return {
-    "signalr-cross-tenant:side": "tenantB",
-    "signalr-cross-tenant:tenantId": "33333333-3333-3333-3333-333333333333",
-    "signalr-cross-tenant:clientId": "44444444-4444-4444-4444-444444444444",
-    "signalr-cross-tenant:assignments": Array.from({ length: size }, (_, index) => ({
+    [`${namespace}:side`]: "tenantB",
+    [`${namespace}:tenantId`]: "33333333-3333-3333-3333-333333333333",
+    [`${namespace}:clientId`]: "44444444-4444-4444-4444-444444444444",
+    [`${namespace}:assignments`]: Array.from({ length: size }, (_, index) => ({
       role: index % 2 === 0 ? "SignalR App Server" : "SignalR REST API Reader",
       scope:
         `/subscriptions/${subscription}/resourceGroups/chat-${index}` +

@@ -6,7 +6,7 @@ import { closest } from "fastest-levenshtein";
 import { z } from "zod";
 import { cloudNames } from "./clouds.ts";
 import { findRole, signalrRoles } from "./roles.ts";
-import { explainScope, parseScope } from "./scopes.ts";
+import { explainScope, isGuid, parseScope } from "./scopes.ts";
 
 export const signInAudiences = [
   "AzureADMyOrg",
@@ -17,13 +17,12 @@ export const signInAudiences = [
 
 export type SignInAudience = (typeof signInAudiences)[number];
 
-const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const urlSafeName = /^[A-Za-z0-9._~-]+$/;
 
 const guid = (what: string) =>
   z
     .string({ error: `must be ${what}, a GUID such as 00000000-0000-0000-0000-000000000000.` })
-    .regex(guidPattern, {
+    .refine(isGuid, {
       error: `must be ${what}, a GUID such as 00000000-0000-0000-0000-000000000000.`,
     })
     .transform((text) => text.toLowerCase());

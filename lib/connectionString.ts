@@ -22,7 +22,7 @@ export const connectionStringKeys = [
 
 export type ConnectionStringKey = (typeof connectionStringKeys)[number];
 
-export const authTypes = ["azure", "azure.app", "azure.msi"] as const;
+const authTypes = ["azure", "azure.app", "azure.msi"] as const;
 
 export type AuthType = (typeof authTypes)[number];
 
@@ -45,19 +45,10 @@ export interface SignalRConnectionString {
 
 const secretKeys: ReadonlySet<ConnectionStringKey> = new Set(["AccessKey", "ClientSecret"]);
 
-const fieldOf: Record<ConnectionStringKey, keyof SignalRConnectionString> = {
-  Endpoint: "endpoint",
-  Port: "port",
-  Version: "version",
-  ClientEndpoint: "clientEndpoint",
-  ServerEndpoint: "serverEndpoint",
-  AccessKey: "accessKey",
-  AuthType: "authType",
-  ClientId: "clientId",
-  TenantId: "tenantId",
-  ClientSecret: "clientSecret",
-  ClientCert: "clientCert",
-};
+/** The field that holds a key's value: the key's name with a lower-case first letter. */
+function fieldOf(key: ConnectionStringKey): Uncapitalize<ConnectionStringKey> {
+  return `${key.charAt(0).toLowerCase()}${key.slice(1)}` as Uncapitalize<ConnectionStringKey>;
+}
 
 /** Every problem of one connection string, each naming the key and the fix. */
 export class ConnectionStringError extends Error {
@@ -116,7 +107,7 @@ export function parseConnectionString(text: string): SignalRConnectionString {
   for (const [key, value] of values) {
     if (key === "Port") result.port = Number(value);
     else if (key === "AuthType") result.authType = value.toLowerCase();
-    else result[fieldOf[key]] = value;
+    else result[fieldOf(key)] = value;
   }
   return result as unknown as SignalRConnectionString;
 }
@@ -129,7 +120,7 @@ export function formatConnectionString(fields: SignalRConnectionString): string 
   const problems: string[] = [];
   const parts: string[] = [];
   for (const key of connectionStringKeys) {
-    const value = fields[fieldOf[key]];
+    const value = fields[fieldOf(key)];
     if (value === undefined) continue;
     const text = String(value);
     if (text.includes(";") || text !== text.trim()) {

@@ -5,9 +5,8 @@
  * adopts it into the stack with `pulumi import`. Pure: it only writes the two command lines, for a
  * POSIX shell.
  */
+import { roleAssignmentType } from "./resourceTypes.ts";
 import { findRole } from "./roles.ts";
-
-export const roleAssignmentType = "azure-native:authorization:RoleAssignment";
 
 /** Stands in for the existing assignment's name until the Azure CLI has printed it. */
 export const existingNamePlaceholder = "<existing-assignment-name>";

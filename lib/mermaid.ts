@@ -4,6 +4,13 @@
  * credentials it trusts, in tenant B the enterprise application and an arrow per role to each
  * scope. Pure: plans in, Markdown out.
  */
+import { unknownMarker } from "./markers.ts";
+import {
+  applicationType,
+  certificateType,
+  federatedCredentialType,
+  passwordType,
+} from "./resourceTypes.ts";
 import { grantsOf } from "./roleDiff.ts";
 import { parseScope } from "./scopes.ts";
 import type { PlannedResource, StackPlan } from "../tools/evaluate.ts";
@@ -14,18 +21,10 @@ export interface DiagramStack {
   readonly applicationStack?: string;
 }
 
-const unknown = "[known after apply]";
-
 const credentialLabels: Record<string, (resource: PlannedResource) => string[]> = {
-  "azuread:index/applicationPassword:ApplicationPassword": (resource) => [
-    `Client secret ${text(resource.inputs.displayName)}`,
-  ],
-  "azuread:index/applicationCertificate:ApplicationCertificate": (resource) => [
-    `Certificate ${resource.name}`,
-  ],
-  "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential": (
-    resource,
-  ) => [
+  [passwordType]: (resource) => [`Client secret ${text(resource.inputs.displayName)}`],
+  [certificateType]: (resource) => [`Certificate ${resource.name}`],
+  [federatedCredentialType]: (resource) => [
     `Federated credential ${text(resource.inputs.displayName)}`,
     `subject ${text(resource.inputs.subject)}`,
   ],
@@ -43,9 +42,7 @@ export function mermaidDiagram(stacks: readonly DiagramStack[]): string {
     lines.push(`  subgraph ${id}["${label([`${plan.stack}: ${tenant} ${plan.tenantId}`])}"]`);
 
     if (plan.side === "tenantA") {
-      const application = plan.resources.find(
-        (resource) => resource.type === "azuread:index/application:Application",
-      );
+      const application = plan.resources.find((resource) => resource.type === applicationType);
       const clientId = String(plan.outputs.clientId);
       const node = `${id}_app`;
       lines.push(
@@ -92,7 +89,7 @@ export function mermaidDiagram(stacks: readonly DiagramStack[]): string {
       : undefined;
     const byClientId = [...applications.values()].find(
       (application) =>
-        application.clientId !== unknown &&
+        application.clientId !== unknownMarker &&
         application.clientId.toLowerCase() === principal.clientId.toLowerCase(),
     );
     const application = byReference ?? byClientId;
@@ -138,6 +135,6 @@ function label(lines: readonly string[]): string {
 }
 
 function text(value: unknown): string {
-  if (value === unknown) return "known after apply";
+  if (value === unknownMarker) return "known after apply";
   return typeof value === "string" ? value : (JSON.stringify(value) ?? "");
 }

@@ -6,6 +6,8 @@
  * An assignment already covered by one the base holds (same or containing scope, at least the same
  * data actions) is no escalation. Pure: plans in, text out.
  */
+import { unknownMarker } from "./markers.ts";
+import { roleAssignmentType, servicePrincipalType } from "./resourceTypes.ts";
 import { findRole, grantsMore, roleFromDefinitionId, type SignalRRole } from "./roles.ts";
 import { parseScope, scopeBreadth, scopeKey, type Scope } from "./scopes.ts";
 import type { StackPlan } from "../tools/evaluate.ts";
@@ -46,10 +48,6 @@ export interface RoleDiff {
   readonly changed: readonly StackRoleDiff[];
 }
 
-const servicePrincipalType = "azuread:index/servicePrincipal:ServicePrincipal";
-const roleAssignmentType = "azure-native:authorization:RoleAssignment";
-const unknown = "[known after apply]";
-
 /**
  * The role assignments of a plan with their principal: the client id of the enterprise application
  * under the same parent as the assignment's resource.
@@ -67,7 +65,7 @@ export function grantsOf(plan: StackPlan): Grant[] {
     );
     const clientId = principal?.inputs.clientId;
     return {
-      principal: typeof clientId === "string" ? clientId : unknown,
+      principal: typeof clientId === "string" ? clientId : unknownMarker,
       role: assignment.role,
       roleDefinitionId: assignment.roleDefinitionId,
       scope: assignment.scope,
@@ -96,7 +94,7 @@ export function hasEscalation(diff: RoleDiff): boolean {
 }
 
 /** Pairs the base's and head's assignments of one stack into additions, removals and changes. */
-export function diffGrants(base: readonly Grant[], head: readonly Grant[]): RoleChange[] {
+function diffGrants(base: readonly Grant[], head: readonly Grant[]): RoleChange[] {
   const removed = base.filter((grant) => !head.some((other) => sameGrant(grant, other)));
   const added = head.filter((grant) => !base.some((other) => sameGrant(grant, other)));
   const pairs: [Grant, Grant][] = [];
@@ -272,7 +270,7 @@ function formatRow(change: RoleChange): string[] {
 }
 
 function principal(grant: Grant): string {
-  return grant.principal === unknown ? "known after apply" : code(grant.principal);
+  return grant.principal === unknownMarker ? "known after apply" : code(grant.principal);
 }
 
 function code(text: string): string {

@@ -25,7 +25,7 @@ export const scopeBreadth: Record<ScopeKind, number> = {
   managementGroup: 4,
 };
 
-export const scopeExamples = [
+const scopeExamples = [
   "/providers/Microsoft.Management/managementGroups/<group id>",
   "/subscriptions/<subscription id>",
   "/subscriptions/<subscription id>/resourceGroups/<resource group>",
@@ -33,7 +33,17 @@ export const scopeExamples = [
     "/providers/Microsoft.SignalRService/SignalR/<resource name>",
 ];
 
-const guid = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+/** A GUID (8-4-4-4-12 hex digits, any case), as regular expression source for larger patterns. */
+export const guidPattern =
+  "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+const wholeGuid = new RegExp(`^${guidPattern}$`);
+
+/** Whether `text` is a GUID and nothing else. */
+export function isGuid(text: string): boolean {
+  return wholeGuid.test(text);
+}
+
 // Resource group names: letters, digits, `-_.()`, up to 90, not ending in a period.
 const group = "[-\\w.()]{0,89}[-\\w()]";
 // Management group ids: letters, digits, `-_.()`, up to 90.
@@ -46,12 +56,12 @@ const patterns: [ScopeKind, RegExp][] = [
     "managementGroup",
     new RegExp(`^/providers/Microsoft\\.Management/managementGroups/(${managementGroup})$`, "i"),
   ],
-  ["subscription", new RegExp(`^/subscriptions/(${guid})$`, "i")],
-  ["resourceGroup", new RegExp(`^/subscriptions/(${guid})/resourceGroups/(${group})$`, "i")],
+  ["subscription", new RegExp(`^/subscriptions/(${guidPattern})$`, "i")],
+  ["resourceGroup", new RegExp(`^/subscriptions/(${guidPattern})/resourceGroups/(${group})$`, "i")],
   [
     "signalr",
     new RegExp(
-      `^/subscriptions/(${guid})/resourceGroups/(${group})` +
+      `^/subscriptions/(${guidPattern})/resourceGroups/(${group})` +
         `/providers/Microsoft\\.SignalRService/SignalR/(${signalrName})$`,
       "i",
     ),
@@ -112,7 +122,7 @@ export function explainScope(text: string): string {
   if (text.endsWith("/")) return "remove the trailing '/'";
 
   const [first, second] = text.slice(1).split("/");
-  if (first.toLowerCase() === "subscriptions" && !new RegExp(`^${guid}$`).test(second ?? "")) {
+  if (first.toLowerCase() === "subscriptions" && !isGuid(second ?? "")) {
     return "the subscription must be given by its id (a GUID), not its name";
   }
 

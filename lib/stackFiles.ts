@@ -2,8 +2,9 @@
  * Finds a project's stack files (`Pulumi.<stack>.yaml`) and reads one into the raw config map that
  * Pulumi hands the program: full keys (`signalr-cross-tenant:side`), scalars as strings, objects
  * and lists as JSON text. A `secure:` value cannot be decrypted without the stack's secrets
- * provider, so its key is recorded as secret and its value replaced by a placeholder: the key
- * still counts as set, and its ciphertext never reaches a message or a plan.
+ * provider, so its key is recorded as secret and its value replaced by the placeholder every plan
+ * uses for a secret (`[secret]`): the key still counts as set, and its ciphertext never reaches a
+ * message or a plan.
  *
  * Limitation: the program checks the placeholder like any other value, so a key whose format it
  * checks (tenant and client ids, certificates) fails the offline plan when it is stored as a
@@ -12,9 +13,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseDocument } from "yaml";
-
-/** Stands in for a `secure:` value, in the config map and therefore in every plan. */
-export const securePlaceholder = "[secret]";
+import { secretMarker } from "./markers.ts";
 
 export interface StackFile {
   /** The stack name, as in `Pulumi.<stack>.yaml`. */
@@ -43,7 +42,7 @@ export class StackFileError extends Error {
 const stackFilePattern = /^Pulumi\.([^/\\]+)\.yaml$/;
 
 /** The stack name a file name stands for, or `undefined` when it is no stack file. */
-export function stackNameOf(fileName: string): string | undefined {
+function stackNameOf(fileName: string): string | undefined {
   return stackFilePattern.exec(fileName)?.[1];
 }
 
@@ -203,7 +202,7 @@ function fullKey(key: string, source: string, project: string): string {
 
 /** Replaces each `{ secure: <ciphertext> }` by the placeholder; reports whether there was one. */
 function replaceSecure(value: unknown): { plain: unknown; secure: boolean } {
-  if (isSecureValue(value)) return { plain: securePlaceholder, secure: true };
+  if (isSecureValue(value)) return { plain: secretMarker, secure: true };
   if (Array.isArray(value)) {
     const items = value.map(replaceSecure);
     return { plain: items.map((item) => item.plain), secure: items.some((item) => item.secure) };

@@ -16,12 +16,12 @@ import type {
 import {
   optionSpecs,
   ruleSettings,
-  unknownValue,
   type Finding,
   type GuardedResource,
   type ResourceView,
   type Rule,
 } from "../lib/guardrails.ts";
+import { unknownMarker } from "../lib/markers.ts";
 
 export type GuardrailPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
@@ -90,20 +90,12 @@ export function configSchema(rule: Rule): PolicyConfigSchema {
 
 function resourceValidation(rule: Rule, clock: Clock): ResourceValidation {
   return (args, reportViolation) => {
-    const resource: GuardedResource = {
-      type: args.type,
-      name: args.name,
-      inputs: plainProps(args.props),
-    };
+    const resource = guarded(args);
     const { check } = rule;
     // The stack validation judges it, with the resources its inputs come from in view.
     if (!check || rule.needsSources?.(resource)) return;
 
-    const provider = args.provider && {
-      type: args.provider.type,
-      name: args.provider.name,
-      inputs: plainProps(args.provider.props),
-    };
+    const provider = args.provider && guarded(args.provider);
     const view: ResourceView = { sources: () => [], provider: () => provider };
     const settings = ruleSettings(rule, args.getConfig(), { now: clock() });
     for (const finding of check(resource, view, settings)) report(finding, reportViolation);
@@ -134,11 +126,7 @@ function stackView(policyResources: readonly PolicyResource[]) {
   const converted = new Map<PolicyResource, GuardedResource>();
   const urns = new Map<GuardedResource, string>();
   for (const policyResource of policyResources) {
-    const resource = {
-      type: policyResource.type,
-      name: policyResource.name,
-      inputs: plainProps(policyResource.props),
-    };
+    const resource = guarded(policyResource);
     converted.set(policyResource, resource);
     urns.set(resource, policyResource.urn);
   }
@@ -154,14 +142,7 @@ function stackView(policyResources: readonly PolicyResource[]) {
       resource,
       [...from].flatMap((source) => converted.get(source) ?? []),
     );
-    const provider = policyResource.provider;
-    if (provider) {
-      providers.set(resource, {
-        type: provider.type,
-        name: provider.name,
-        inputs: plainProps(provider.props),
-      });
-    }
+    if (policyResource.provider) providers.set(resource, guarded(policyResource.provider));
   }
 
   const view: ResourceView = {
@@ -172,16 +153,25 @@ function stackView(policyResources: readonly PolicyResource[]) {
 }
 
 /**
- * A copy of the props the SDK passes, as plain data. Reads each value's own property descriptor,
- * which the SDK's proxy does not intercept, so an unknown value becomes `[known after apply]`
- * instead of an error that would stop the whole policy.
+ * A resource the SDK passes (to be validated, in the stack, or as a provider) as the rules read it:
+ * its props copied as plain data. The copy reads each value's own property descriptor, which the
+ * SDK's proxy does not intercept, so an unknown value becomes `[known after apply]` instead of an
+ * error that would stop the whole policy.
  */
-export function plainProps(props: Record<string, unknown>): Record<string, unknown> {
-  return plain(props) as Record<string, unknown>;
+function guarded(resource: {
+  type: string;
+  name: string;
+  props: Record<string, unknown>;
+}): GuardedResource {
+  return {
+    type: resource.type,
+    name: resource.name,
+    inputs: plain(resource.props) as Record<string, unknown>,
+  };
 }
 
 function plain(value: unknown): unknown {
-  if (typeof value === "string") return engineUnknowns.has(value) ? unknownValue : value;
+  if (typeof value === "string") return engineUnknowns.has(value) ? unknownMarker : value;
   if (typeof value !== "object" || value === null) return value;
   const entries = Object.keys(value).map((key) => [key, plain(ownValue(value, key))] as const);
   if (Array.isArray(value)) return entries.map(([, item]) => item);

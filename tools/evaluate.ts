@@ -7,13 +7,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checkPlan, type Violation } from "../lib/guardrails.ts";
 import { namespace, parseStackConfig } from "../lib/config.ts";
+import { secretMarker, unknownMarker } from "../lib/markers.ts";
+import { roleAssignmentType, stackReferenceType } from "../lib/resourceTypes.ts";
 import { roleFromDefinitionId } from "../lib/roles.ts";
 import type { StackFile } from "../lib/stackFiles.ts";
-
-/** Stands in for a value that is secret, wherever a plain copy of inputs or outputs is made. */
-export const secretMarker = "[secret]";
-/** Stands in for a value that only Azure knows, once the resource exists. */
-export const unknownMarker = "[known after apply]";
 
 export interface RegisteredResource {
   /** Pulumi type token, e.g. `azuread:index/application:Application`. */
@@ -67,8 +64,6 @@ export interface EvaluateOptions {
   readonly loadProgram?: () => Promise<{ default: () => unknown }>;
 }
 
-const stackReferenceType = "pulumi:pulumi:StackReference";
-
 /**
  * Evaluates the program once for one stack. Throws what the program throws (config errors included),
  * and, like the Pulumi language host, what an output's computation throws while resources register.
@@ -95,7 +90,7 @@ async function settle(turns = 20): Promise<void> {
 }
 
 async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
-  const project = options.project ?? "signalr-cross-tenant";
+  const project = options.project ?? namespace;
   const warnings: string[] = [];
   const resolved = new Map<pulumi.Resource, string>();
   const providers = new Map<string, string>();
@@ -210,15 +205,12 @@ async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
   };
 }
 
-const secretSignature = "4dabf18193072939515e22adb298388d";
-const secretValue = "1b47061264138c4ac30d75fd1eb44270";
-const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
 function isSecretWire(value: unknown): boolean {
   return (
     typeof value === "object" &&
     value !== null &&
-    (value as Record<string, unknown>)[secretSignature] === secretValue
+    (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] ===
+      pulumi.runtime.specialSecretSig
   );
 }
 
@@ -231,7 +223,7 @@ function holdsSecret(value: unknown): boolean {
 
 /** The wire form as plain data: secrets and unknowns replaced by their markers. */
 function plain(value: unknown): unknown {
-  if (value === unknownValue) return unknownMarker;
+  if (value === pulumi.runtime.unknownValue) return unknownMarker;
   if (isSecretWire(value)) return secretMarker;
   if (Array.isArray(value)) return value.map(plain);
   if (typeof value === "object" && value !== null) {
@@ -242,7 +234,7 @@ function plain(value: unknown): unknown {
 
 /** The reverse of `plain` for unknowns: `[known after apply]` back into the wire's unknown. */
 function markersToUnknowns(value: unknown): unknown {
-  if (value === unknownMarker) return unknownValue;
+  if (value === unknownMarker) return pulumi.runtime.unknownValue;
   if (Array.isArray(value)) return value.map(markersToUnknowns);
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(
@@ -266,8 +258,6 @@ function captureWarnings(into: string[]): () => void {
 
 // ---------------------------------------------------------------------------------------------
 // Plans: what `npm run plan` and `npm run role-diff` report for each stack file
-
-const roleAssignmentType = "azure-native:authorization:RoleAssignment";
 
 export interface PlannedResource {
   /** Pulumi type token. */

@@ -3,31 +3,23 @@
  * environment variables or JSON) from the outputs of the tenant A and tenant B stacks. The result
  * goes to stdout or to `--out FILE` (mode 0600); notes and errors go to stderr.
  */
-import { execFile } from "node:child_process";
-import { open, readFile } from "node:fs/promises";
-import { promisify } from "node:util";
+import { open } from "node:fs/promises";
 import {
-  ArgumentError,
   buildAppServerSettings,
+  exportUsage,
+  parseExportArgs,
+  renderSettings,
+} from "../lib/appConfig.ts";
+import { ArgumentError } from "../lib/commandLine.ts";
+import {
   checkStacksAgree,
   chooseCredential,
-  exportUsage,
   loadStackOutputs,
-  parseExportArgs,
   readTenantAOutputs,
   readTenantBOutputs,
-  renderSettings,
   StackOutputsError,
-  type OutputsReader,
-} from "../lib/appConfig.ts";
-
-const run = promisify(execFile);
-
-const outputsReader: OutputsReader = {
-  readFile: (path) => readFile(path, "utf8"),
-  runPulumi: async (args) =>
-    (await run("pulumi", args, { maxBuffer: 16 * 1024 * 1024, encoding: "utf8" })).stdout,
-};
+} from "../lib/stackOutputs.ts";
+import { outputsReader } from "./outputsReader.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
   let options;

@@ -10,8 +10,10 @@
  * (every problem on stderr, nothing on stdout); 1 when the program failed otherwise.
  */
 import { parseArgs } from "node:util";
-import { resourceUrn, roleAssignmentExistsHint, roleAssignmentType } from "../lib/importHint.ts";
+import { resourceUrn, roleAssignmentExistsHint } from "../lib/importHint.ts";
+import { secretMarker, unknownMarker } from "../lib/markers.ts";
 import { mermaidDiagram } from "../lib/mermaid.ts";
+import { roleAssignmentType } from "../lib/resourceTypes.ts";
 import { grantsOf } from "../lib/roleDiff.ts";
 import {
   findStacks,
@@ -21,13 +23,7 @@ import {
   type StackFile,
   type StackFileSet,
 } from "../lib/stackFiles.ts";
-import {
-  planStacks,
-  secretMarker,
-  unknownMarker,
-  type PlanOutcome,
-  type StackPlan,
-} from "./evaluate.ts";
+import { planStacks, type PlanOutcome, type StackPlan } from "./evaluate.ts";
 
 export interface ToolIo {
   /** The directory holding `Pulumi.yaml` and the stack files. */

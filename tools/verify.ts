@@ -5,21 +5,18 @@
  * progress and errors to stderr; the token itself only with `--show-token`.
  */
 import type { TokenCredential } from "@azure/identity";
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { promisify } from "node:util";
+import { cloudProfile } from "../lib/clouds.ts";
+import { ArgumentError } from "../lib/commandLine.ts";
 import {
-  ArgumentError,
   checkStacksAgree,
   loadStackOutputs,
   readTenantAOutputs,
   readTenantBOutputs,
   StackOutputsError,
-  type OutputsReader,
   type TenantBOutputs,
-} from "../lib/appConfig.ts";
-import { cloudProfile } from "../lib/clouds.ts";
+} from "../lib/stackOutputs.ts";
 import {
   accessKeyAdvice,
   accessKeyUrl,
@@ -30,23 +27,18 @@ import {
   expectedToken,
   formatDuration,
   formatReport,
+  type AccessKeyAnswer,
+  type ExpectedToken,
+} from "../lib/tokenCheck.ts";
+import {
   parseVerifyArgs,
   planAcquisition,
   verifyUsage,
-  type AccessKeyAnswer,
   type AcquisitionPlan,
-  type ExpectedToken,
   type VerifyOptions,
   type WaitOptions,
-} from "../lib/tokenCheck.ts";
-
-const run = promisify(execFile);
-
-const outputsReader: OutputsReader = {
-  readFile: (path) => readFile(path, "utf8"),
-  runPulumi: async (args) =>
-    (await run("pulumi", args, { maxBuffer: 16 * 1024 * 1024, encoding: "utf8" })).stdout,
-};
+} from "../lib/verifyOptions.ts";
+import { outputsReader } from "./outputsReader.ts";
 
 const exitVerified = 0;
 const exitClaimsWrong = 1;

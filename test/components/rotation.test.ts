@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CrossTenantApplicationArgs } from "../../components/crossTenantApplication.ts";
-import { evaluateStack, secretMarker, unknownMarker } from "../../tools/evaluate.ts";
+import { secretMarker, unknownMarker } from "../../lib/markers.ts";
+import { evaluateStack } from "../../tools/evaluate.ts";
 import { rawConfig, tenantAValues } from "../support/config.ts";
 import { fakeOutputs } from "../support/fakes.ts";
 

@@ -1,38 +1,39 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import {
-  ArgumentError,
   buildAppServerSettings,
-  checkStacksAgree,
-  chooseCredential,
   hiddenSecret,
-  loadStackOutputs,
   parseEndpointFlag,
   parseExportArgs,
-  readTenantAOutputs,
-  readTenantBOutputs,
   renderSettings,
   shellQuote,
-  StackOutputsError,
   type ExportFormat,
+} from "../../lib/appConfig.ts";
+import { ArgumentError } from "../../lib/commandLine.ts";
+import { parseConnectionString } from "../../lib/connectionString.ts";
+import {
+  checkStacksAgree,
+  chooseCredential,
+  loadStackOutputs,
+  readTenantAOutputs,
+  readTenantBOutputs,
+  StackOutputsError,
   type StackSource,
   type TenantAOutputs,
   type TenantBOutputs,
-} from "../../lib/appConfig.ts";
-import { parseConnectionString } from "../../lib/connectionString.ts";
-
-const tenantAId = "11111111-1111-1111-1111-111111111111";
-const tenantBId = "33333333-3333-3333-3333-333333333333";
-const clientId = "44444444-4444-4444-4444-444444444444";
-const applicationObjectId = "66666666-6666-6666-6666-666666666666";
-const enterpriseApplication = "77777777-7777-7777-7777-777777777777";
-const identityPrincipal = "22222222-2222-2222-2222-222222222222";
-const newestSecret = "Ab1~primary.slot-a_2099";
-const olderSecret = "Cd2~primary.slot-b_2099";
-
-const fixtures = join(process.cwd(), "test/fixtures/appConfig");
-const rawA = JSON.parse(readFileSync(join(fixtures, "tenantA.json"), "utf8"));
-const rawB = JSON.parse(readFileSync(join(fixtures, "tenantB.json"), "utf8"));
+} from "../../lib/stackOutputs.ts";
+import {
+  clientId,
+  identityPrincipal,
+  tenantA as tenantAId,
+  tenantB as tenantBId,
+} from "../support/config.ts";
+import {
+  applicationObjectId,
+  enterpriseApplication,
+  newestSecret,
+  olderSecret,
+  rawTenantAOutputs as rawA,
+  rawTenantBOutputs as rawB,
+} from "../support/outputs.ts";
 
 const sourceA: StackSource = {
   side: "tenantA",

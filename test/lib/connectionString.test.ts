@@ -6,9 +6,8 @@ import {
   parseConnectionString,
   type SignalRConnectionString,
 } from "../../lib/connectionString.ts";
+import { clientId, tenantB } from "../support/config.ts";
 
-const tenantB = "33333333-3333-3333-3333-333333333333";
-const clientId = "44444444-4444-4444-4444-444444444444";
 const secret = "Ab1~primary.secret-value_2099";
 
 /** The exact error for these problems; toThrow compares the whole message. */

@@ -1,8 +1,9 @@
 import { mermaidDiagram } from "../../lib/mermaid.ts";
 import type { StackPlan } from "../../tools/evaluate.ts";
+import { subscription as subscriptionId } from "../support/config.ts";
 
 const unknown = "[known after apply]";
-const subscription = "/subscriptions/55555555-5555-5555-5555-555555555555";
+const subscription = `/subscriptions/${subscriptionId}`;
 const signalr = `${subscription}/resourceGroups/chat/providers/Microsoft.SignalRService/SignalR/chat`;
 const managementGroup = "/providers/Microsoft.Management/managementGroups/monitoring";
 const appServer =

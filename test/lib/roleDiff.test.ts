@@ -7,10 +7,10 @@ import {
 } from "../../lib/roleDiff.ts";
 import { findRole, roleDefinitionId } from "../../lib/roles.ts";
 import type { StackPlan } from "../../tools/evaluate.ts";
+import { clientId, subscription as subscriptionId } from "../support/config.ts";
 
-const clientId = "44444444-4444-4444-4444-444444444444";
 const otherClientId = "88888888-8888-8888-8888-888888888888";
-const subscription = "/subscriptions/55555555-5555-5555-5555-555555555555";
+const subscription = `/subscriptions/${subscriptionId}`;
 const group = `${subscription}/resourceGroups/chat`;
 const otherGroup = `${subscription}/resourceGroups/billing`;
 const signalr = `${group}/providers/Microsoft.SignalRService/SignalR/chat-weu`;

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { explainScope, parseScope, scopeBreadth, scopeKey } from "../../lib/scopes.ts";
-
-const subscription = "55555555-5555-5555-5555-555555555555";
+import { subscription } from "../support/config.ts";
 
 describe("parseScope", () => {
   it("reads each of the four scope forms", () => {

@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { secretMarker as securePlaceholder } from "../../lib/markers.ts";
 import {
   parseProjectFile,
   parseStackFile,
   readStackDir,
   readStackSet,
-  securePlaceholder,
   StackFileError,
   stackNames,
   type ProjectFile,

@@ -1,13 +1,11 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from "jose";
+import { ArgumentError } from "../../lib/commandLine.ts";
 import {
-  ArgumentError,
   readTenantAOutputs,
   readTenantBOutputs,
   StackOutputsError,
   type StackSource,
-} from "../../lib/appConfig.ts";
+} from "../../lib/stackOutputs.ts";
 import {
   accessKeyAdvice,
   accessKeyUrl,
@@ -19,23 +17,20 @@ import {
   formatDuration,
   formatReport,
   parseDuration,
-  parseVerifyArgs,
-  planAcquisition,
-  type VerifyOptions,
 } from "../../lib/tokenCheck.ts";
+import { parseVerifyArgs, planAcquisition, type VerifyOptions } from "../../lib/verifyOptions.ts";
+import { clientId, tenantA as tenantAId, tenantB as tenantBId } from "../support/config.ts";
+import {
+  enterpriseApplication,
+  rawTenantAOutputs as rawA,
+  rawTenantBOutputs as rawB,
+  tenantAServicePrincipal,
+} from "../support/outputs.ts";
 
-const tenantAId = "11111111-1111-1111-1111-111111111111";
-const tenantBId = "33333333-3333-3333-3333-333333333333";
-const clientId = "44444444-4444-4444-4444-444444444444";
-const enterpriseApplication = "77777777-7777-7777-7777-777777777777";
-const tenantAServicePrincipal = "99999999-9999-9999-9999-999999999999";
 const otherTenant = "12121212-1212-1212-1212-121212121212";
 
-const fixtures = join(process.cwd(), "test/fixtures/appConfig");
 const sourceA: StackSource = { side: "tenantA", kind: "file", flag: "--tenant-a", value: "a.json" };
 const sourceB: StackSource = { side: "tenantB", kind: "file", flag: "--tenant-b", value: "b.json" };
-const rawA = JSON.parse(readFileSync(join(fixtures, "tenantA.json"), "utf8"));
-const rawB = JSON.parse(readFileSync(join(fixtures, "tenantB.json"), "utf8"));
 const tenantA = readTenantAOutputs(rawA, sourceA);
 const tenantB = readTenantBOutputs(rawB, sourceB);
 
@@ -316,10 +311,23 @@ describe("checkClaims", () => {
 });
 
 describe("decodeToken", () => {
-  test.each(["abc", "Bearer a.b.c", ""])("refuses %j", (text) => {
+  test.each(["abc", "a.b", ""])("refuses %j", (text) => {
     expect(() => decodeToken(text, "--token-file")).toThrow(ArgumentError);
     expect(() => decodeToken(text, "--token-file")).toThrow(
       /^--token-file: not a JWT \(.+\); give the access token itself, three base64url parts separated by dots, without a 'Bearer ' prefix\.$/,
+    );
+  });
+});
+
+describe("a token behind a Bearer prefix", () => {
+  it("is refused, since the prefix would be sent twice", async () => {
+    const valid = await token();
+
+    expect(() => decodeToken(`Bearer ${valid}`, "--token")).toThrow(
+      new ArgumentError(
+        "--token: starts with 'Bearer '; give the access token itself, three base64url parts " +
+          "separated by dots, without a 'Bearer ' prefix.",
+      ),
     );
   });
 });

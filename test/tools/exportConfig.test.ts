@@ -4,7 +4,6 @@
  * real ones. The pulumi CLI is a script this test writes: it records its arguments and prints the
  * fixture outputs, as `pulumi stack output --json --show-secrets` would.
  */
-import { execFile } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -19,18 +18,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hiddenSecret } from "../../lib/appConfig.ts";
 import { parseConnectionString } from "../../lib/connectionString.ts";
-
-const tenantAId = "11111111-1111-1111-1111-111111111111";
-const tenantBId = "33333333-3333-3333-3333-333333333333";
-const clientId = "44444444-4444-4444-4444-444444444444";
-const enterpriseApplication = "77777777-7777-7777-7777-777777777777";
-const newestSecret = "Ab1~primary.slot-a_2099";
-
-const fixtures = join(process.cwd(), "test/fixtures/appConfig");
-const tenantA = join(fixtures, "tenantA.json");
-const tenantB = join(fixtures, "tenantB.json");
-const rawA = JSON.parse(readFileSync(tenantA, "utf8"));
-const rawB = JSON.parse(readFileSync(tenantB, "utf8"));
+import { clientId, tenantA as tenantAId, tenantB as tenantBId } from "../support/config.ts";
+import {
+  enterpriseApplication,
+  newestSecret,
+  rawTenantAOutputs as rawA,
+  rawTenantBOutputs as rawB,
+  tenantAOutputsFile as tenantA,
+  tenantBOutputsFile as tenantB,
+} from "../support/outputs.ts";
+import { runTool, type ToolRun } from "../support/tools.ts";
 
 // Made at load rather than in beforeAll: the tests run concurrently.
 const directory = mkdtempSync(join(tmpdir(), "export-config-"));
@@ -39,24 +36,8 @@ afterAll(() => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function exportConfig(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["tools/export-config.ts", ...args],
-      { cwd: process.cwd(), env: { PATH: process.env.PATH ?? "", ...env } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+function exportConfig(args: string[], env: Record<string, string> = {}): Promise<ToolRun> {
+  return runTool("tools/export-config.ts", args, env);
 }
 
 function write(name: string, value: unknown): string {

@@ -13,9 +13,8 @@
  * login.microsoftonline.com whether the authority is known, which fails offline. The managed
  * identity is found through IDENTITY_ENDPOINT and IDENTITY_HEADER, the variables App Service sets.
  */
-import { execFile } from "node:child_process";
 import { createHash, X509Certificate, type KeyObject } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -29,21 +28,25 @@ import {
   type CryptoKey,
 } from "jose";
 import { generate } from "selfsigned";
+import {
+  clientId,
+  identityPrincipal,
+  tenantA as tenantAId,
+  tenantB as tenantBId,
+} from "../support/config.ts";
+import {
+  enterpriseApplication,
+  newestSecret as clientSecret,
+  rawTenantBOutputs as tenantBOutputs,
+  tenantAOutputsFile as tenantA,
+  tenantAServicePrincipal,
+} from "../support/outputs.ts";
+import { runTool, type ToolRun } from "../support/tools.ts";
 
-const tenantAId = "11111111-1111-1111-1111-111111111111";
-const tenantBId = "33333333-3333-3333-3333-333333333333";
-const clientId = "44444444-4444-4444-4444-444444444444";
-const enterpriseApplication = "77777777-7777-7777-7777-777777777777";
-const tenantAServicePrincipal = "99999999-9999-9999-9999-999999999999";
-const identityPrincipal = "22222222-2222-2222-2222-222222222222";
-const clientSecret = "Ab1~primary.slot-a_2099";
 const accessKey = "signalr-access-key-never-printed";
 const identityHeader = "identity-header-value";
 const githubIssuer = "https://token.actions.githubusercontent.com";
 const githubSubject = "repo:contoso/chat:environment:prod";
-
-const fixtures = join(process.cwd(), "test/fixtures/appConfig");
-const tenantBOutputs = JSON.parse(readFileSync(join(fixtures, "tenantB.json"), "utf8"));
 
 interface Grant {
   readonly tenant: string;
@@ -367,31 +370,11 @@ async function accessKeyAnswer(
   return { status: 200, json: { AccessKey: accessKey, KeyId: "key-1" } };
 }
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `node tools/verify.ts` with the Node running the tests, the test certificate trusted. */
-function verify(args: string[], env: Record<string, string> = {}, trust = true): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["tools/verify.ts", ...args],
-      {
-        cwd: process.cwd(),
-        env: {
-          PATH: process.env.PATH ?? "",
-          ...(trust && { NODE_EXTRA_CA_CERTS: caFile }),
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+/** Runs `node tools/verify.ts`, the test certificate trusted unless `trust` is false. */
+function verify(args: string[], env: Record<string, string> = {}, trust = true): Promise<ToolRun> {
+  return runTool("tools/verify.ts", args, {
+    ...(trust && { NODE_EXTRA_CA_CERTS: caFile }),
+    ...env,
   });
 }
 
@@ -415,7 +398,6 @@ async function entraToken(overrides: Record<string, unknown> = {}): Promise<stri
     .sign(entraKey);
 }
 
-const tenantA = join(fixtures, "tenantA.json");
 const asking = (base: string) =>
   `Asking ${base} (tenant B ${tenantBId}) for https://signalr.azure.com/.default as client ` +
   `${clientId}, with `;
