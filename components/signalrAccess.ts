@@ -1,7 +1,7 @@
 /**
- * Tenant B's half: the enterprise application (service principal) of tenant A's application, and its
- * SignalR role assignments. Every assignment depends on the enterprise application alone, so all of
- * them are created in parallel.
+ * Tenant B's half: the enterprise application (service principal) of tenant A's application, and
+ * its SignalR role assignments. Every assignment depends on the enterprise application alone, so
+ * all of them are created in parallel.
  */
 import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as azuread from "@pulumi/azuread";
@@ -11,7 +11,9 @@ import { slug } from "../lib/naming.ts";
 export interface RoleAssignmentSpec {
   /** Role display name, for resource names and outputs. */
   readonly role: string;
-  /** Tenant-level role definition id, `/providers/Microsoft.Authorization/roleDefinitions/<guid>`. */
+  /**
+   * Tenant-level role definition id, `/providers/Microsoft.Authorization/roleDefinitions/<guid>`.
+   */
   readonly roleDefinitionId: string;
   /** ARM id of a management group, subscription, resource group or SignalR resource. */
   readonly scope: string;
@@ -30,7 +32,9 @@ export interface SignalRAccessArgs {
   readonly assignments: readonly RoleAssignmentSpec[];
   /** Guard the enterprise application against deletion. @default true */
   readonly protect?: boolean;
-  /** The azure-native provider for the role assignments; the azuread one comes through `providers`. */
+  /**
+   * The azure-native provider for the role assignments; the azuread one comes through `providers`.
+   */
   readonly armProvider?: pulumi.ProviderResource;
 }
 
@@ -43,7 +47,8 @@ export class SignalRAccess extends pulumi.ComponentResource {
   constructor(name: string, args: SignalRAccessArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("signalr-cross-tenant:tenantB:SignalRAccess", name, {}, opts);
 
-    // useExisting adopts an enterprise application that an administrator already created by consenting.
+    // useExisting adopts an enterprise application that an administrator already created by
+    // consenting.
     this.servicePrincipal = new azuread.ServicePrincipal(
       name,
       { clientId: args.clientId, useExisting: true },

@@ -1,6 +1,7 @@
 /**
- * Checks the public certificate a tenant-A application will trust, before anything is created: Entra
- * accepts an expired certificate or a PEM that carries a private key, and either fails much later.
+ * Checks the public certificate a tenant-A application will trust, before anything is created:
+ * Entra accepts an expired certificate or a PEM that carries a private key, and either fails much
+ * later.
  */
 import { X509Certificate } from "node:crypto";
 
@@ -13,7 +14,8 @@ export function checkCertificate(pem: string, now: Date): CertificateCheck {
     return {
       ok: false,
       problem:
-        "holds a private key; give only the public certificate (the -----BEGIN CERTIFICATE----- block) " +
+        "holds a private key; give only the public " +
+        "certificate (the -----BEGIN CERTIFICATE----- block) " +
         "and keep the key with the app server",
     };
   }

@@ -1,7 +1,7 @@
 /**
- * The three Azure clouds this project deploys to, and every per-cloud value the stacks, the tools and
- * the app server need: authority, Graph, ARM, the token-exchange audience for federated credentials,
- * the SignalR host suffix and token scope, and the provider `environment` names.
+ * The three Azure clouds this project deploys to, and every per-cloud value the stacks, the tools
+ * and the app server need: authority, Graph, ARM, the token-exchange audience for federated
+ * credentials, the SignalR host suffix and token scope, and the provider `environment` names.
  */
 
 export const cloudNames = ["public", "china", "usgovernment"] as const;

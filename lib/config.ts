@@ -1,8 +1,8 @@
 /**
- * Reads a stack's config (namespace `signalr-cross-tenant`) into a checked, fully resolved description
- * of what the stack deploys. Every problem is collected and reported at once, each naming the key, the
- * value received, what is allowed and how to fix it, before the program registers any resource.
- * Pure: no Pulumi runtime, no clock of its own, no network.
+ * Reads a stack's config (namespace `signalr-cross-tenant`) into a checked, fully resolved
+ * description of what the stack deploys. Every problem is collected and reported at once, each
+ * naming the key, the value received, what is allowed and how to fix it, before the program
+ * registers any resource. Pure: no Pulumi runtime, no clock of its own, no network.
  */
 import { closest } from "fastest-levenshtein";
 import { checkCertificate } from "./certificates.ts";
@@ -98,7 +98,10 @@ export interface TenantBConfig extends CommonConfig {
 export type StackConfig = TenantAConfig | TenantBConfig;
 
 export interface ConfigIssue {
-  /** Full config key with a path into structured values, e.g. `signalr-cross-tenant:credentials[0].name`. */
+  /**
+   * Full config key with a path into structured values, e.g.
+   * `signalr-cross-tenant:credentials[0].name`.
+   */
   readonly key: string;
   readonly message: string;
 }
@@ -108,7 +111,9 @@ export type ConfigResult =
   | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
 
 export interface ParseOptions {
-  /** Whether a full config key holds a secure value, whose content must never appear in a message. */
+  /**
+   * Whether a full config key holds a secure value, whose content must never appear in a message.
+   */
   readonly isSecret?: (key: string) => boolean;
   /** The moment lifetimes and certificate expiry are checked against. */
   readonly now: Date;
@@ -162,7 +167,8 @@ export function parseStackConfig(raw: Record<string, string>, options: ParseOpti
     report(
       "side",
       sideValue,
-      "allowed: tenantA (the application's home tenant) or tenantB (the SignalR resource's tenant). " +
+      "allowed: tenantA (the application's home tenant) " +
+        "or tenantB (the SignalR resource's tenant). " +
         `Set it with \`pulumi config set ${namespace}:side tenantA\` (or tenantB).`,
     );
   }
@@ -192,7 +198,9 @@ export function parseStackConfig(raw: Record<string, string>, options: ParseOpti
     : resolveTenantB(parsed.data as TenantBInput);
 }
 
-/** One message for a failed parse: every issue on its own line, under a heading a user can act on. */
+/**
+ * One message for a failed parse: every issue on its own line, under a heading a user can act on.
+ */
 export function formatIssues(issues: readonly ConfigIssue[]): string {
   const lines = issues.map((issue) => `  - ${issue.message}`);
   const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
@@ -363,7 +371,8 @@ function resolveTenantB(input: TenantBInput): ConfigResult {
     }
     if (isServiceOwner(role) && scopeBreadth[scope.kind] > scopeBreadth.resourceGroup) {
       found.push(
-        `${where}: Service Owner grants every SignalR data action on every SignalR resource below this ` +
+        `${where}: Service Owner grants every SignalR data ` +
+          `action on every SignalR resource below this ` +
           "scope; prefer SignalR App Server, or a resource group or single resource.",
       );
     }

@@ -1,7 +1,7 @@
 /**
- * Config checks that span several fields or entries (repeats, limits, combinations), which a schema of
- * single values cannot express. They run on whatever parts of the input are well formed, so a stack with
- * a malformed entry still hears about every other problem in the same run.
+ * Config checks that span several fields or entries (repeats, limits, combinations), which a schema
+ * of single values cannot express. They run on whatever parts of the input are well formed, so a
+ * stack with a malformed entry still hears about every other problem in the same run.
  */
 import { checkCertificate } from "./certificates.ts";
 import { cloudNames, cloudProfile, type CloudName } from "./clouds.ts";
@@ -47,7 +47,8 @@ export function checkTenantB(input: Entry): Problem[] {
     ...checkPrincipal(input),
     ...repeats(assignments, assignmentKey, (index, first) => ({
       path: ["assignments", index],
-      message: `assigns the same role at the same scope as assignments[${first}]; remove the repeat.`,
+      message:
+        `assigns the same role at the same scope as assignments[${first}]; ` + "remove the repeat.",
     })),
   ];
 
@@ -86,7 +87,9 @@ function checkAudience(application: unknown, cloudName: CloudName): Problem[] {
     return [
       {
         path,
-        message: `personal accounts are not supported in the ${cloudName} cloud. Use AzureADMultipleOrgs.`,
+        message:
+          `personal accounts are not supported in the ` +
+          `${cloudName} cloud. Use AzureADMultipleOrgs.`,
       },
     ];
   }
@@ -128,7 +131,8 @@ function checkCredential(
         path: at("audience"),
         message:
           `is the ${foreign} cloud's token-exchange audience; this stack is in the ${cloudName} ` +
-          `cloud, where it must be ${cloud.tokenExchangeAudience}. Remove audience to use the default.`,
+          `cloud, where it must be ${cloud.tokenExchangeAudience}. ` +
+          `Remove audience to use the default.`,
       });
     }
   }
@@ -171,7 +175,8 @@ function checkRotation(credential: Entry, at: (field: string) => PropertyKey[]):
     problems.push({
       path: at("rotateEveryDays"),
       message:
-        `with overlapDays ${overlapDays} gives secrets up to ${rotateEveryDays + overlapDays + 1} ` +
+        `with overlapDays ${overlapDays} gives secrets up to ` +
+        `${rotateEveryDays + overlapDays + 1} ` +
         `days of life; Entra allows ${maxSecretLifetimeDays}. Rotate more often.`,
     });
   }
@@ -227,8 +232,8 @@ function checkPrincipal(input: Entry): Problem[] {
 }
 
 /**
- * Why the tenant-A stack named by `applicationStack` cannot serve this tenant-B stack, if it cannot:
- * federation and consent do not cross clouds.
+ * Why the tenant-A stack named by `applicationStack` cannot serve this tenant-B stack, if it
+ * cannot: federation and consent do not cross clouds.
  */
 export function referencedStackProblem(
   stackName: string,
@@ -237,7 +242,8 @@ export function referencedStackProblem(
 ): string | undefined {
   if (referencedCloud === cloud) return undefined;
   return (
-    `signalr-cross-tenant:applicationStack: ${stackName} deploys to the ${String(referencedCloud)} ` +
+    `signalr-cross-tenant:applicationStack: ${stackName} deploys to the ` +
+    `${String(referencedCloud)} ` +
     `cloud and this stack to the ${cloud} cloud; federation and consent do not cross clouds. ` +
     "Point applicationStack at a stack of the same cloud."
   );
@@ -252,7 +258,10 @@ function entries(input: Entry, key: string): [number, Entry][] {
   );
 }
 
-/** A problem for every entry whose key repeats an earlier entry's; entries without a key are skipped. */
+/**
+ * A problem for every entry whose key repeats an earlier entry's; entries without a key are
+ * skipped.
+ */
 function repeats(
   list: [number, Entry][],
   keyOf: (entry: Entry) => string | undefined,

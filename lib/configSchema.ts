@@ -134,7 +134,8 @@ export function tenantASchema(now: Date) {
       )
       .min(1, {
         error:
-          "must list at least one credential (secret, certificate, managedIdentity or federated); " +
+          "must list at least one credential (secret, " +
+          "certificate, managedIdentity or federated); " +
           "without one the app server cannot sign in.",
       }),
   });
@@ -174,7 +175,8 @@ export function tenantBSchema() {
       .string({ error: "must be a scope URL ending in /.default." })
       .refine((text) => isHttpsUrl(text) && text.endsWith("/.default"), {
         error:
-          "must be an https:// scope ending in /.default, such as https://signalr.azure.com/.default.",
+          "must be an https:// scope ending in /.default, such as " +
+          "https://signalr.azure.com/.default.",
       })
       .optional(),
     endpointSuffix: z

@@ -2,7 +2,8 @@
  * Reads and writes Azure SignalR connection strings by the key rules of the SignalR server SDK:
  * `;`-separated `Key=value` parts, keys compared without regard to case, each key at most once, and
  * for an Entra application (`AuthType=azure.app`) a client id, tenant B's id and either a client
- * secret or a certificate file. Secret values (access keys, client secrets) never appear in a message.
+ * secret or a certificate file. Secret values (access keys, client secrets) never appear in a
+ * message.
  */
 
 /** Every key the SDK reads, in the order a written connection string uses. */
@@ -182,7 +183,8 @@ function checkValues(values: ReadonlyMap<ConnectionStringKey, string>, problems:
     for (const key of ["ClientId", "TenantId"] as const) {
       if (!values.has(key)) {
         problems.push(
-          `AuthType=azure.app needs ${key}; add ${key}=<${key === "ClientId" ? "the application's client id" : "tenant B's id"}>.`,
+          `AuthType=azure.app needs ${key}; add ` +
+            `${key}=<${key === "ClientId" ? "the application's client id" : "tenant B's id"}>.`,
         );
       }
     }
@@ -190,7 +192,8 @@ function checkValues(values: ReadonlyMap<ConnectionStringKey, string>, problems:
     const certificate = values.has("ClientCert");
     if (!secret && !certificate) {
       problems.push(
-        "AuthType=azure.app needs ClientSecret=<secret> or ClientCert=<path of the certificate file>.",
+        "AuthType=azure.app needs ClientSecret=<secret> " +
+          "or ClientCert=<path of the certificate file>.",
       );
     } else if (secret && certificate) {
       problems.push("AuthType=azure.app takes ClientSecret or ClientCert, not both; remove one.");
@@ -199,7 +202,8 @@ function checkValues(values: ReadonlyMap<ConnectionStringKey, string>, problems:
 }
 
 function describeUnknownKey(written: string, index: number): string {
-  // Quoted only when shaped like a key name; anything else may be a piece of a secret that held ";".
+  // Quoted only when shaped like a key name; anything else may be a piece of a secret that held
+  // ";".
   return /^[A-Za-z]{1,30}$/.test(written) ? `"${written}"` : `the key of part ${index + 1}`;
 }
 

@@ -206,7 +206,8 @@ function givenEnd(credential: GuardedResource, now: Date): EndDate | undefined {
 
 /**
  * When a client secret stops working: its `endDate`, its `endDateRelative`, or, when the end date
- * comes from a time Offset created in the same run, that offset. `undefined` when it cannot be told.
+ * comes from a time Offset created in the same run, that offset. `undefined` when it cannot be
+ * told.
  */
 function secretEnd(password: GuardedResource, view: ResourceView, now: Date): EndDate | undefined {
   const { endDate, endDateRelative } = password.inputs;
@@ -221,7 +222,9 @@ function secretEnd(password: GuardedResource, view: ResourceView, now: Date): En
   return moment && { end: moment.end, via: `time Offset ${offset.name}: ${moment.parts}` };
 }
 
-/** When a certificate credential stops working: its `endDate`, else the certificate's own expiry. */
+/**
+ * When a certificate credential stops working: its `endDate`, else the certificate's own expiry.
+ */
 function certificateEnd(certificate: GuardedResource, now: Date): EndDate | undefined {
   const { endDate, endDateRelative, value, encoding } = certificate.inputs;
   const given = givenEnd(certificate, now);
@@ -243,7 +246,9 @@ function certificateEnd(certificate: GuardedResource, now: Date): EndDate | unde
     return { end: new Date(new X509Certificate(body).validTo), via: "the certificate's expiry" };
   } catch {
     return {
-      problem: `value cannot be read as an X.509 certificate (encoding ${format}), so its end date cannot be checked.`,
+      problem:
+        `value cannot be read as an X.509 certificate (encoding ` +
+        `${format}), so its end date cannot be checked.`,
     };
   }
 }
@@ -454,7 +459,8 @@ const clientSecretLifetime: Rule = {
 const certificateLifetime: Rule = {
   id: "certificate-lifetime",
   description:
-    "Certificate credentials end within maxCertificateDays (default 365) from now, and are not expired.",
+    "Certificate credentials end within maxCertificateDays " +
+    "(default 365) from now, and are not expired.",
   enforcementLevel: "mandatory",
   options: ["maxCertificateDays"],
   check(resource, _view, settings) {
@@ -468,7 +474,9 @@ const certificateLifetime: Rule = {
         {
           subject: resource,
           message: end.problem,
-          fix: "Give the public certificate in the format encoding names: pem, base64 or hex (DER).",
+          fix:
+            "Give the public certificate in the format " +
+            "encoding names: pem, base64 or hex (DER).",
         },
       ];
     }
@@ -478,7 +486,9 @@ const certificateLifetime: Rule = {
       return [
         {
           subject: resource,
-          message: `expired on ${end.end.toISOString()}${via}; the app server cannot sign in with it.`,
+          message:
+            `expired on ${end.end.toISOString()}${via}; ` +
+            `the app server cannot sign in with it.`,
           fix: "Issue a new certificate and give its public PEM.",
         },
       ];
@@ -511,7 +521,9 @@ const federatedHttpsIssuer: Rule = {
       {
         subject: resource,
         message: `issuer ${issuer} is not an https:// URL; Entra trusts only https issuers.`,
-        fix: "Use the issuer's https:// address, exactly as the iss claim of its tokens carries it.",
+        fix:
+          "Use the issuer's https:// address, exactly " +
+          "as the iss claim of its tokens carries it.",
       },
     ];
   },
@@ -520,7 +532,8 @@ const federatedHttpsIssuer: Rule = {
 const federatedAudience: Rule = {
   id: "federated-credential-audience",
   description:
-    "Federated identity credentials carry the token-exchange audience of their application's cloud.",
+    "Federated identity credentials carry the " +
+    "token-exchange audience of their application's cloud.",
   enforcementLevel: "mandatory",
   options: ["cloud"],
   check(resource, view, settings) {
@@ -557,7 +570,8 @@ function wrongAudience(audience: string, cloud: CloudProfile): string {
 
 const federatedLimit: Rule = {
   id: "federated-credential-limit",
-  description: `An application has at most ${maxFederatedCredentials} federated identity credentials.`,
+  description:
+    `An application has at most ${maxFederatedCredentials} ` + "federated identity credentials.",
   enforcementLevel: "mandatory",
   options: [],
   checkStack(resources, view) {

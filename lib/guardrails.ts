@@ -1,11 +1,11 @@
 /**
- * Least-privilege guardrails: the mistakes that deploy cleanly and fail later, or grant far more than
- * the app server needs (an owner role on a whole subscription, a role that takes hours to apply, a
- * long-lived secret, a federated credential of another cloud), written as plain rules over resource
- * inputs (`lib/guardrailRules.ts`). This module says what a rule sees and reports, reads the options
- * and levels a policy config gives each rule, and runs the rules over an offline plan. The CrossGuard
- * pack in `policy/` and the offline plan call the same rules; nothing here needs the Pulumi runtime
- * or a package outside Node.js, so the pack loads it as it is.
+ * Least-privilege guardrails: the mistakes that deploy cleanly and fail later, or grant far more
+ * than the app server needs (an owner role on a whole subscription, a role that takes hours to
+ * apply, a long-lived secret, a federated credential of another cloud), written as plain rules over
+ * resource inputs (`lib/guardrailRules.ts`). This module says what a rule sees and reports, reads
+ * the options and levels a policy config gives each rule, and runs the rules over an offline plan.
+ * The CrossGuard pack in `policy/` and the offline plan call the same rules; nothing here needs the
+ * Pulumi runtime or a package outside Node.js, so the pack loads it as it is.
  */
 import { cloudNames, type CloudName } from "./clouds.ts";
 import { guardrailRules } from "./guardrailRules.ts";
@@ -18,8 +18,8 @@ const enforcementLevels = ["mandatory", "advisory", "disabled"] as const;
 export type EnforcementLevel = (typeof enforcementLevels)[number];
 
 /**
- * A resource as a rule sees it: its type token, name and inputs, as `tools/evaluate.ts` records them
- * and as the policy SDK hands them over (`args.type`, `args.name`, `args.props`).
+ * A resource as a rule sees it: its type token, name and inputs, as `tools/evaluate.ts` records
+ * them and as the policy SDK hands them over (`args.type`, `args.name`, `args.props`).
  */
 export interface GuardedResource {
   /** Pulumi type token, e.g. `azure-native:authorization:RoleAssignment`. */
@@ -134,7 +134,8 @@ export const optionSpecs: { readonly [K in OptionName]: OptionSpec<RuleSettings[
   cloud: {
     default: "public",
     description:
-      "Cloud of resources whose azuread provider names no environment: public, china or usgovernment.",
+      "Cloud of resources whose azuread provider names " +
+      "no environment: public, china or usgovernment.",
     schema: { type: "string", enum: cloudNames },
     read: (value) => cloudNames.find((name) => name === value),
     allowed: `one of ${cloudNames.join(", ")}`,
@@ -142,7 +143,8 @@ export const optionSpecs: { readonly [K in OptionName]: OptionSpec<RuleSettings[
   allowBroadOwnerScopes: {
     default: [],
     description:
-      "ARM ids of subscriptions or management groups where SignalR Service Owner and SignalR REST " +
+      "ARM ids of subscriptions or management groups " +
+      "where SignalR Service Owner and SignalR REST " +
       "API Owner may be assigned.",
     schema: { type: "array", items: { type: "string" } },
     read: stringList,
@@ -151,7 +153,8 @@ export const optionSpecs: { readonly [K in OptionName]: OptionSpec<RuleSettings[
   additionalRoleIds: {
     default: [],
     description:
-      "Role definition GUIDs that role assignments may use besides the four SignalR data-plane roles.",
+      "Role definition GUIDs that role assignments may " +
+      "use besides the four SignalR data-plane roles.",
     schema: { type: "array", items: { type: "string", pattern: `^${guidPattern}$` } },
     read: (value) => {
       const list = stringList(value);
@@ -197,8 +200,8 @@ export interface SettingsBase {
 }
 
 /**
- * One rule's settings from the options of its policy config (what `args.getConfig()` returns in
- * the pack), defaults for those not given. Throws a `GuardrailConfigError` for options it cannot use.
+ * One rule's settings from the options of its policy config (what `args.getConfig()` returns in the
+ * pack), defaults for those not given. Throws a `GuardrailConfigError` for options it cannot use.
  */
 export function ruleSettings(
   rule: Rule,
@@ -266,15 +269,16 @@ interface ConfiguredRule {
 
 /**
  * Every rule with its level and settings from a policy config in the pack's shape (the JSON file of
- * `pulumi preview --policy-pack-config`): `{ "<rule>": "<level>" | { enforcementLevel?, ...options },
- * "all": "<level>" }`. Throws a `GuardrailConfigError` listing every problem.
+ * `pulumi preview --policy-pack-config`): `{ "<rule>": "<level>" | { enforcementLevel?, ...options
+ * }, "all": "<level>" }`. Throws a `GuardrailConfigError` listing every problem.
  */
 function configureRules(config: unknown, base: SettingsBase): ConfiguredRule[] {
   const problems: string[] = [];
   const entries = isRecord(config) ? config : {};
   if (!isRecord(config)) {
     problems.push(
-      `the policy config must be an object of rule ids to levels or options; got ${JSON.stringify(config)}.`,
+      `the policy config must be an object of rule ids to levels or options; got ` +
+        `${JSON.stringify(config)}.`,
     );
   }
 
@@ -282,7 +286,8 @@ function configureRules(config: unknown, base: SettingsBase): ConfiguredRule[] {
   for (const key of Object.keys(entries)) {
     if (key !== "all" && !ids.includes(key)) {
       problems.push(
-        `"${key}": not a rule of this pack. Rules: ${ids.join(", ")}; "all" sets every rule's level.`,
+        `"${key}": not a rule of this pack. Rules: ` +
+          `${ids.join(", ")}; "all" sets every rule's level.`,
       );
     }
   }
@@ -293,7 +298,8 @@ function configureRules(config: unknown, base: SettingsBase): ConfiguredRule[] {
     const entry = entries[rule.id];
     if (entry !== undefined && typeof entry !== "string" && !isRecord(entry)) {
       problems.push(
-        `"${rule.id}": got ${JSON.stringify(entry)}; must be a level (${enforcementLevels.join(", ")}) ` +
+        `"${rule.id}": got ${JSON.stringify(entry)}; must be a level ` +
+          `(${enforcementLevels.join(", ")}) ` +
           "or an object with enforcementLevel and the rule's options.",
       );
     }

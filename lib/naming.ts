@@ -11,7 +11,9 @@ const assignmentNamespace = "6c1f4a52-3b2e-5d0a-9e47-0c8a1d2b7f35";
 export interface AssignmentIdentity {
   /** Tenant B, where the assignment lives. */
   readonly tenantId: string;
-  /** What identifies the principal in config: its client id, or the stack its client id comes from. */
+  /**
+   * What identifies the principal in config: its client id, or the stack its client id comes from.
+   */
   readonly principal: string;
   readonly roleId: string;
   /** Canonical scope id; compared without regard to case, as ARM does. */

@@ -33,7 +33,9 @@ export const signalrRoles: readonly SignalRRole[] = [
   },
 ];
 
-/** Looks a role up by display name (any case) or by GUID; `undefined` when it is not a SignalR role. */
+/**
+ * Looks a role up by display name (any case) or by GUID; `undefined` when it is not a SignalR role.
+ */
 export function findRole(nameOrId: string): SignalRRole | undefined {
   const wanted = nameOrId.trim().toLowerCase();
   return signalrRoles.find((role) => role.name.toLowerCase() === wanted || role.id === wanted);
@@ -59,8 +61,8 @@ export function isRestApiOwner(role: SignalRRole): boolean {
 }
 
 /**
- * Whether `to` grants a data action that `from` does not, i.e. whether replacing `from` by `to` widens
- * what the principal may do. Service Owner (`*`) covers everything.
+ * Whether `to` grants a data action that `from` does not, i.e. whether replacing `from` by `to`
+ * widens what the principal may do. Service Owner (`*`) covers everything.
  */
 export function grantsMore(from: SignalRRole, to: SignalRRole): boolean {
   return to.dataActions.some((action) => !covers(from.dataActions, action));

@@ -1,7 +1,7 @@
 /**
- * Azure Resource Manager scopes a SignalR role can be assigned at: a management group, a subscription,
- * a resource group or one SignalR resource. Parses an ARM id into its parts, writes it back in
- * canonical form, and orders scopes by breadth.
+ * Azure Resource Manager scopes a SignalR role can be assigned at: a management group, a
+ * subscription, a resource group or one SignalR resource. Parses an ARM id into its parts, writes
+ * it back in canonical form, and orders scopes by breadth.
  */
 
 export type ScopeKind = "managementGroup" | "subscription" | "resourceGroup" | "signalr";
@@ -114,8 +114,9 @@ export function scopeKey(scope: Scope): string {
 }
 
 /**
- * Why `text` is not a supported scope, in words a user can act on, for config errors. Recognises the
- * usual near misses: other resource types, missing leading slash, trailing slash, extra segments.
+ * Why `text` is not a supported scope, in words a user can act on, for config errors. Recognises
+ * the usual near misses: other resource types, missing leading slash, trailing slash, extra
+ * segments.
  */
 export function explainScope(text: string): string {
   if (!text.startsWith("/")) return "an ARM id starts with '/'";
@@ -129,7 +130,10 @@ export function explainScope(text: string): string {
   const provider = /\/providers\/([^/]+\/[^/]+)/i.exec(text)?.[1];
   const known = /^(Microsoft\.SignalRService\/SignalR|Microsoft\.Management\/managementGroups)$/i;
   if (provider && !known.test(provider)) {
-    return `${provider} is not a SignalR resource; assign at the SignalR resource or a scope above it`;
+    return (
+      `${provider} is not a SignalR resource; assign ` +
+      `at the SignalR resource or a scope above it`
+    );
   }
   return `use one of: ${scopeExamples.join(", ")}`;
 }

@@ -72,7 +72,9 @@ function describePulumiFailure(
   );
 }
 
-/** What loading outputs needs from the outside world; the tools pass node's file and process APIs. */
+/**
+ * What loading outputs needs from the outside world; the tools pass node's file and process APIs.
+ */
 export interface OutputsReader {
   readonly readFile: (path: string) => Promise<string>;
   /** Runs `pulumi` with these arguments, no shell involved, and resolves to its stdout. */
@@ -117,7 +119,9 @@ function parseOutputsText(text: string, source: StackSource): unknown {
   }
 }
 
-/** Reads `--tenant-x FILE` or `--stack-x NAME`; exactly one when required, at most one otherwise. */
+/**
+ * Reads `--tenant-x FILE` or `--stack-x NAME`; exactly one when required, at most one otherwise.
+ */
 export function stackSource(
   values: Record<string, unknown>,
   side: Side,
@@ -283,7 +287,8 @@ export function checkStacksAgree(tenantA: TenantAOutputs, tenantB: TenantBOutput
   ) {
     problems.push(
       `tenant B's servicePrincipalObjectId ${tenantB.servicePrincipalObjectId} equals tenant A's ` +
-        `applicationObjectId ${tenantA.applicationObjectId}: the enterprise application in tenant B ` +
+        `applicationObjectId ${tenantA.applicationObjectId}: ` +
+        `the enterprise application in tenant B ` +
         "is a different object. Print tenant B's outputs again.",
     );
   }
@@ -313,7 +318,8 @@ function explain(error: z.ZodError, raw: unknown, secretsReported: boolean): str
     } else if (path[0] === "clientSecrets") {
       lines.push(`${key} ${issue.message} (value hidden).`);
     } else if (typeof value === "object" && value !== null) {
-      // A list or object may hold the secrets themselves (a whole outputs file, say): name its kind.
+      // A list or object may hold the secrets themselves (a whole outputs file, say): name its
+      // kind.
       const kind = Array.isArray(value) ? "a list" : "an object";
       lines.push(`${key || "(top)"} ${issue.message}; got ${kind} (not shown).`);
     } else if (issue.path.length === 0) {

@@ -53,7 +53,8 @@ export function expectedToken(tenantB: TenantBOutputs, tenantA?: TenantAOutputs)
 /** Decodes a JWT without checking its signature: SignalR checks that, this checks what it says. */
 export function decodeToken(token: string, flag: string): JWTPayload {
   const advice =
-    "give the access token itself, three base64url parts separated by dots, without a 'Bearer ' prefix.";
+    "give the access token itself, three base64url parts " +
+    "separated by dots, without a 'Bearer ' prefix.";
   // The payload decodes even behind a prefix, which would then be sent twice to SignalR.
   if (/^\s*bearer\s/i.test(token)) {
     throw new ArgumentError(`${flag}: starts with 'Bearer '; ${advice}`);
@@ -231,7 +232,8 @@ export function formatReport(report: TokenReport): string {
   lines.push(
     failed === 0
       ? "The token is right for SignalR."
-      : `${failed === 1 ? "1 claim is" : `${failed} claims are`} wrong; fix the credential and get a new token.`,
+      : `${failed === 1 ? "1 claim is" : `${failed} claims are`} ` +
+          `wrong; fix the credential and get a new token.`,
   );
   return `${lines.join("\n")}\n`;
 }
@@ -265,7 +267,8 @@ export function parseDuration(text: string, flag: string): number {
   if (text === "0") return 0;
   if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) {
     throw new ArgumentError(
-      `${flag} ${text}: not a duration; write a number with a unit, such as 30m, 1h30m, 45s or 250ms.`,
+      `${flag} ${text}: not a duration; write a number ` +
+        `with a unit, such as 30m, 1h30m, 45s or 250ms.`,
     );
   }
   let total = 0;

@@ -178,7 +178,8 @@ export type AcquisitionPlan =
 /**
  * Decides the credential for `--acquire`. A credential flag alone names it. Otherwise tenant A's
  * outputs do, as export chooses (`--credential`, the only one, or the newest valid secret); a
- * certificate then needs `--cert-path` with its private key, a federated credential `--assertion-file`.
+ * certificate then needs `--cert-path` with its private key, a federated credential
+ * `--assertion-file`.
  */
 export function planAcquisition(
   options: VerifyOptions,
@@ -199,8 +200,10 @@ export function planAcquisition(
   }
   if (tenantA === undefined) {
     throw new ArgumentError(
-      "--acquire needs a credential: give tenant A's outputs (--tenant-a FILE or --stack-a NAME), " +
-        "or one of --client-secret-file, --cert-path, --assertion-file, --managed-identity-object-id.",
+      "--acquire needs a credential: give tenant A's " +
+        "outputs (--tenant-a FILE or --stack-a NAME), " +
+        "or one of --client-secret-file, --cert-path, --assertion-file, " +
+        "--managed-identity-object-id.",
     );
   }
 
@@ -214,7 +217,8 @@ export function planAcquisition(
   }[chosen.kind];
   if (given.length === 1 && given[0] !== needed) {
     throw new ArgumentError(
-      `--${given[0]} does not fit ${from}; drop it, or choose another credential with --credential.`,
+      `--${given[0]} does not fit ${from}; drop it, or ` +
+        `choose another credential with --credential.`,
     );
   }
 

@@ -1,8 +1,9 @@
 /**
  * Turns each guardrail rule into a CrossGuard policy: converts what the policy SDK hands a policy
  * (`args.type`, `args.name`, `args.props`, the provider, the resources of the stack) into the plain
- * resources the rules read, and reports their findings. Kept apart from `index.ts`, which constructs
- * the pack and with it the pack's server, so that tests can call the policies as the SDK does.
+ * resources the rules read, and reports their findings. Kept apart from `index.ts`, which
+ * constructs the pack and with it the pack's server, so that tests can call the policies as the SDK
+ * does.
  */
 import type {
   PolicyConfigSchema,

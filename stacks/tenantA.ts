@@ -1,6 +1,6 @@
 /**
- * The tenant-A stack: registers the multitenant application in the app server's home tenant, with the
- * credentials the app server signs in with, and exports what tenant B and the app server need.
+ * The tenant-A stack: registers the multitenant application in the app server's home tenant, with
+ * the credentials the app server signs in with, and exports what tenant B and the app server need.
  */
 import * as azuread from "@pulumi/azuread";
 import type * as pulumi from "@pulumi/pulumi";

@@ -25,7 +25,8 @@ export interface TenantBOutputs {
 export function deployTenantB(config: TenantBConfig, warnings: readonly string[]): TenantBOutputs {
   const { cloud, tenantId } = config;
 
-  // Explicit providers for both APIs, so nothing depends on the CLI's current tenant or subscription.
+  // Explicit providers for both APIs, so nothing depends on the CLI's current tenant or
+  // subscription.
   const azureadProvider = new azuread.Provider("tenant-b", {
     tenantId,
     environment: cloud.providerEnvironment,

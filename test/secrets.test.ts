@@ -185,8 +185,7 @@ const tenantBOutputs = {
   tokenScope: "https://signalr.azure.com/.default",
   expectedClaims: { tid: tenantBId, oid: enterpriseApplication, appid: clientId },
   endpoints: [{ name: "chat-weu", url: "https://chat-weu.service.signalr.net" }],
-  adminConsentUrl:
-    `https://login.microsoftonline.com/${tenantBId}/adminconsent` + `?client_id=${clientId}`,
+  adminConsentUrl: `https://login.microsoftonline.com/${tenantBId}/adminconsent?client_id=${clientId}`,
 };
 
 const file = (name: string) => join(directory, name);

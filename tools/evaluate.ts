@@ -1,8 +1,9 @@
 /**
- * Runs the real stack program under Pulumi's mock runtime: no CLI, no backend, no cloud. Records every
- * resource the program registers (type token, name, parent, inputs as passed, secrets marked) and the
- * stack outputs, so that the offline plan, the benchmark and the tests all see the same evaluation.
- * `planStacks` turns stack files into the plans `npm run plan` and `npm run role-diff` report.
+ * Runs the real stack program under Pulumi's mock runtime: no CLI, no backend, no cloud. Records
+ * every resource the program registers (type token, name, parent, inputs as passed, secrets marked)
+ * and the stack outputs, so that the offline plan, the benchmark and the tests all see the same
+ * evaluation. `planStacks` turns stack files into the plans `npm run plan` and `npm run role-diff`
+ * report.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { checkPlan, type Violation } from "../lib/guardrails.ts";
@@ -20,7 +21,9 @@ export interface RegisteredResource {
   readonly parent?: string;
   /** What the program passed, resolved; secret values replaced by `[secret]`. */
   readonly inputs: Record<string, unknown>;
-  /** Names of resources this one waits for: its parent chain excluded, its inputs' sources included. */
+  /**
+   * Names of resources this one waits for: its parent chain excluded, its inputs' sources included.
+   */
   readonly dependsOn: readonly string[];
   /** Resource options the deployment relies on; `provider` names the explicit provider used. */
   readonly options: { protect?: boolean; deleteBeforeReplace?: boolean; provider?: string };
@@ -28,7 +31,9 @@ export interface RegisteredResource {
 
 export interface Evaluation {
   readonly resources: readonly RegisteredResource[];
-  /** Stack outputs, secrets replaced by `[secret]`, values Azure assigns by `[known after apply]`. */
+  /**
+   * Stack outputs, secrets replaced by `[secret]`, values Azure assigns by `[known after apply]`.
+   */
   readonly outputs: Record<string, unknown>;
   /** Names of outputs that are (or hold) secrets. */
   readonly secretOutputs: readonly string[];
@@ -43,8 +48,8 @@ export interface EvaluateOptions {
   readonly config: Record<string, string>;
   readonly secretKeys?: readonly string[];
   /**
-   * Preview: outputs that Azure assigns stay unknown. Otherwise `fakeOutputs` supplies them, so that
-   * tests can follow values end to end.
+   * Preview: outputs that Azure assigns stay unknown. Otherwise `fakeOutputs` supplies them, so
+   * that tests can follow values end to end.
    */
   readonly preview: boolean;
   /** Outputs a resource reports once created, by type token; used only when not previewing. */
@@ -65,8 +70,9 @@ export interface EvaluateOptions {
 }
 
 /**
- * Evaluates the program once for one stack. Throws what the program throws (config errors included),
- * and, like the Pulumi language host, what an output's computation throws while resources register.
+ * Evaluates the program once for one stack. Throws what the program throws (config errors
+ * included), and, like the Pulumi language host, what an output's computation throws while
+ * resources register.
  */
 export async function evaluateStack(options: EvaluateOptions): Promise<Evaluation> {
   const rejections: unknown[] = [];
@@ -244,7 +250,9 @@ function markersToUnknowns(value: unknown): unknown {
   return value;
 }
 
-/** Collects `pulumi.log.warn` messages while the program runs; returns the function that stops it. */
+/**
+ * Collects `pulumi.log.warn` messages while the program runs; returns the function that stops it.
+ */
 function captureWarnings(into: string[]): () => void {
   const original = pulumi.log.warn;
   pulumi.log.warn = (message: string) => {
@@ -318,9 +326,9 @@ export interface PlanOptions {
 /**
  * Plans stack files with the current program, one after the other in this process. A tenantB stack
  * whose `applicationStack` names one of `files` (by the stack part of organization/project/stack)
- * is planned after that stack, with that plan's outputs as the reference's; any other reference
- * has outputs that are known only after apply. A reference holds a stack's outputs as one value:
- * when the referenced plan knows some of them only after apply, so are all of them, as in a preview.
+ * is planned after that stack, with that plan's outputs as the reference's; any other reference has
+ * outputs that are known only after apply. A reference holds a stack's outputs as one value: when
+ * the referenced plan knows some of them only after apply, so are all of them, as in a preview.
  */
 export async function planStacks(
   files: readonly StackFile[],

@@ -1,7 +1,7 @@
 /**
- * `npm run export-config`: writes the app server's SignalR configuration (appsettings.json fragment,
- * environment variables or JSON) from the outputs of the tenant A and tenant B stacks. The result
- * goes to stdout or to `--out FILE` (mode 0600); notes and errors go to stderr.
+ * `npm run export-config`: writes the app server's SignalR configuration (appsettings.json
+ * fragment, environment variables or JSON) from the outputs of the tenant A and tenant B stacks.
+ * The result goes to stdout or to `--out FILE` (mode 0600); notes and errors go to stderr.
  */
 import { open } from "node:fs/promises";
 import {

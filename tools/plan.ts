@@ -83,7 +83,8 @@ export async function runPlan(argv: readonly string[], io: ToolIo): Promise<numb
   );
   if (mandatory.length === 0) return 0;
   io.stderr(
-    `plan: ${mandatory.length} mandatory guardrail ${mandatory.length === 1 ? "violation" : "violations"}` +
+    `plan: ${mandatory.length} mandatory guardrail ` +
+      `${mandatory.length === 1 ? "violation" : "violations"}` +
       ` (${[...new Set(mandatory.map((violation) => violation.rule))].join(", ")}); ` +
       "see Guardrails in the plan. `pulumi up --policy-pack policy` would stop there too.\n",
   );
@@ -274,7 +275,8 @@ function violationLines(plan: StackPlan): string[] {
 /**
  * The way out of `RoleAssignmentExists` for each assignment: ARM refuses an assignment when the
  * principal already holds the role at the scope under another name. The commands find that name and
- * adopt the assignment into the stack; naming it in config then keeps `pulumi up` from replacing it.
+ * adopt the assignment into the stack; naming it in config then keeps `pulumi up` from replacing
+ * it.
  */
 function recoveryLines(plan: StackPlan): string[] {
   if (plan.roleAssignments.length === 0) return [];
@@ -282,7 +284,8 @@ function recoveryLines(plan: StackPlan): string[] {
   const urn = (type: string, name: string, parentType?: string) =>
     resourceUrn({ stack: plan.stack, project, type, name, parentType });
   return [
-    "If `pulumi up` answers RoleAssignmentExists (the role is already assigned under another name),",
+    "If `pulumi up` answers RoleAssignmentExists (the " +
+      "role is already assigned under another name),",
     "print that name with the first command, put it in the second, run it, and set it as `name` on",
     "the assignment's entry in signalr-cross-tenant:assignments:",
     ...plan.roleAssignments.flatMap((assignment, index) => {

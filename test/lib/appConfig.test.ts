@@ -150,7 +150,8 @@ describe("readTenantAOutputs", () => {
           'clientId must be a GUID (8-4-4-4-12 hex digits); got "chat-server".',
           "tenantId is missing.",
           'cloud must be one of public, china, usgovernment; got "mars".',
-          'credentials[0].kind must be secret, certificate, managedIdentity or federated; got "password".',
+          "credentials[0].kind must be secret, certificate, " +
+            'managedIdentity or federated; got "password".',
           'credentials[1].endDate must be an ISO 8601 date; got "soon".',
           "clientSecrets.y must be text (value hidden).",
         ],
@@ -297,7 +298,8 @@ describe("chooseCredential", () => {
       new ArgumentError(
         "tenant A has 6 credentials, legacy (secret), primary@a (secret), primary@b (secret), " +
           "server-cert (certificate), chat-server-identity (managedIdentity), github-prod " +
-          "(federated), and no client secret that is still valid; choose one with --credential NAME.",
+          "(federated), and no client secret that is still " +
+          "valid; choose one with --credential NAME.",
       ),
     );
   });
@@ -478,7 +480,8 @@ describe.each(clouds)(
   (cloud, authority, suffix, audience) => {
     const note =
       "The federated credential github-prod cannot be written as a connection string: build a " +
-      "ClientAssertionCredential in code from tenant B's id, the client id, the authority host and " +
+      "ClientAssertionCredential in code from tenant " +
+      "B's id, the client id, the authority host and " +
       "the token-exchange audience written here.";
 
     test("dotnet: the values a ClientAssertionCredential needs", () => {
@@ -857,7 +860,8 @@ describe("loadStackOutputs", () => {
     ).rejects.toThrow(
       new ArgumentError(
         "--stack-a o/p/a: `pulumi stack output --json --show-secrets --stack o/p/a` failed: " +
-          "error: no stack named 'o/p/a' found. Check the stack name (organization/project/stack) " +
+          "error: no stack named 'o/p/a' found. Check " +
+          "the stack name (organization/project/stack) " +
           "and `pulumi login`, or pass --tenant-a FILE.",
       ),
     );

@@ -114,7 +114,8 @@ describe("tenant A config", () => {
 
   it("reports a missing side", () => {
     expect(problems({ tenantId: tenantA })).toEqual([
-      `${ns}:side: not set; allowed: tenantA (the application's home tenant) or tenantB (the SignalR ` +
+      `${ns}:side: not set; allowed: tenantA (the ` +
+        `application's home tenant) or tenantB (the SignalR ` +
         `resource's tenant). Set it with \`pulumi config set ${ns}:side tenantA\` (or tenantB).`,
     ]);
   });
@@ -127,7 +128,8 @@ describe("tenant A config", () => {
 
   it("suggests the closest key for an unknown one", () => {
     expect(problems(tenantAValues({ credential: [] }))).toEqual([
-      `${ns}:credential: got "[]"; not a config key of this project; did you mean ${ns}:credentials? ` +
+      `${ns}:credential: got "[]"; not a config key of ` +
+        `this project; did you mean ${ns}:credentials? ` +
         "Known keys: side, cloud, tenantId, protect, application, credentials.",
     ]);
   });
@@ -141,7 +143,8 @@ describe("tenant A config", () => {
 
   it("rejects ids that are not GUIDs", () => {
     expect(problems(tenantAValues({ tenantId: "contoso.onmicrosoft.com" }))).toEqual([
-      `${ns}:tenantId: got "contoso.onmicrosoft.com"; must be the directory (tenant) id this stack ` +
+      `${ns}:tenantId: got "contoso.onmicrosoft.com"; ` +
+        `must be the directory (tenant) id this stack ` +
         "deploys into (`az account show --query tenantId`), a GUID such as " +
         "00000000-0000-0000-0000-000000000000.",
     ]);
@@ -149,7 +152,8 @@ describe("tenant A config", () => {
 
   it("rejects an unknown cloud", () => {
     expect(problems(tenantAValues({ cloud: "germany" }))).toEqual([
-      `${ns}:cloud: got "germany"; allowed: public, china, usgovernment. Pick the cloud both tenants live in.`,
+      `${ns}:cloud: got "germany"; allowed: public, china, ` +
+        `usgovernment. Pick the cloud both tenants live in.`,
     ]);
   });
 
@@ -157,7 +161,8 @@ describe("tenant A config", () => {
     const application = { displayName: "chat", signInAudience: audience };
 
     expect(problems(tenantAValues({ application }))).toEqual([
-      `${ns}:application.signInAudience: got "${audience}"; cannot be provisioned in another tenant. ` +
+      `${ns}:application.signInAudience: got "${audience}"; ` +
+        `cannot be provisioned in another tenant. ` +
         "Use AzureADMultipleOrgs (the default) so tenant B can create the enterprise application.",
     ]);
   });
@@ -169,7 +174,8 @@ describe("tenant A config", () => {
     };
 
     expect(problems(tenantAValues({ cloud, application }))).toEqual([
-      `${ns}:application.signInAudience: got "AzureADandPersonalMicrosoftAccount"; personal accounts ` +
+      `${ns}:application.signInAudience: got ` +
+        `"AzureADandPersonalMicrosoftAccount"; personal accounts ` +
         `are not supported in the ${cloud} cloud. Use AzureADMultipleOrgs.`,
     ]);
   });
@@ -226,7 +232,8 @@ describe("tenant A config", () => {
       expect.stringMatching(
         new RegExp(
           `^${ns}:credentials: got \\[.*; holds 21 federated credentials \\(managedIdentity and ` +
-            "federated\\); an application takes at most 20\\. Remove some, or register a second application\\.$",
+            "federated\\); an application takes at most 20\\. " +
+            "Remove some, or register a second application\\.$",
         ),
       ),
     ]);
@@ -291,26 +298,31 @@ describe("tenant A config", () => {
   it.each([
     [
       { overlapDays: 5 },
-      "credentials[0].overlapDays: got 5; only applies with rotateEveryDays; add rotateEveryDays, " +
+      "credentials[0].overlapDays: got 5; only applies " +
+        "with rotateEveryDays; add rotateEveryDays, " +
         "or remove overlapDays.",
     ],
     [
       { rotateEveryDays: 30, validDays: 90 },
-      "credentials[0].validDays: got 90; cannot be given together with rotateEveryDays: a rotating " +
+      "credentials[0].validDays: got 90; cannot be " +
+        "given together with rotateEveryDays: a rotating " +
         "secret's end date follows from rotateEveryDays and overlapDays. Remove it.",
     ],
     [
       { rotateEveryDays: 30, overlapDays: 30 },
-      "credentials[0].overlapDays: got 30; must be less than rotateEveryDays (30); shorten the overlap.",
+      "credentials[0].overlapDays: got 30; must be less " +
+        "than rotateEveryDays (30); shorten the overlap.",
     ],
     [
       { rotateEveryDays: 1 },
-      "credentials[0].rotateEveryDays: got 1; must be 2 to 730 days (how often a new secret is made); " +
+      "credentials[0].rotateEveryDays: got 1; must be 2 " +
+        "to 730 days (how often a new secret is made); " +
         "raise it.",
     ],
     [
       { rotateEveryDays: 700, overlapDays: 100 },
-      "credentials[0].rotateEveryDays: got 700; with overlapDays 100 gives secrets up to 801 days " +
+      "credentials[0].rotateEveryDays: got 700; with " +
+        "overlapDays 100 gives secrets up to 801 days " +
         "of life; Entra allows 730. Rotate more often.",
     ],
   ])("rejects the rotation %j", (fields, message) => {
@@ -337,7 +349,8 @@ describe("tenant A config", () => {
     const result = parseStackConfig(raw, { now });
 
     expect(!result.ok && result.issues.map((issue) => issue.message)).toEqual([
-      `${ns}:credentials: got "primary"; must be a YAML object or list under the key, not a single string.`,
+      `${ns}:credentials: got "primary"; must be a YAML ` +
+        `object or list under the key, not a single string.`,
     ]);
   });
 
@@ -369,8 +382,10 @@ describe("tenant A config", () => {
     ];
 
     expect(problems(tenantAValues({ credentials }))).toEqual([
-      `${ns}:credentials[0].kind: got "password"; must be one of: secret, certificate, managedIdentity, federated.`,
-      `${ns}:credentials[1].valid_days: got 30; is not a field here. Remove it, or check its spelling.`,
+      `${ns}:credentials[0].kind: got "password"; must be one ` +
+        `of: secret, certificate, managedIdentity, federated.`,
+      `${ns}:credentials[1].valid_days: got 30; is not ` +
+        `a field here. Remove it, or check its spelling.`,
     ]);
   });
 
@@ -385,7 +400,8 @@ describe("tenant A config", () => {
         tenantAValues({ credentials: [{ kind: "certificate", name: "old", certificate: cert }] }),
       ),
     ).toEqual([
-      `${ns}:credentials[0].certificate: got [secret]; expired on 2026-01-01T00:00:00.000Z; issue a ` +
+      `${ns}:credentials[0].certificate: got [secret]; ` +
+        `expired on 2026-01-01T00:00:00.000Z; issue a ` +
         "new certificate and give its PEM.",
     ]);
   });
@@ -493,35 +509,45 @@ describe("tenant B config", () => {
     expect(config.cloud.authorityHost).toBe("https://login.chinacloudapi.cn");
   });
 
-  it("warns about data-plane roles at management-group scope and Service Owner above resource group", () => {
-    const { warnings } = parsed(
-      tenantBValues({
-        assignments: [
-          {
-            role: "SignalR REST API Reader",
-            scope: "/providers/Microsoft.Management/managementGroups/monitoring",
-          },
-          { role: "SignalR Service Owner", scope: `/subscriptions/${subscription}` },
-        ],
-      }),
-    );
+  it(
+    "warns about data-plane roles at management-group " +
+      "scope and Service Owner above resource group",
+    () => {
+      const { warnings } = parsed(
+        tenantBValues({
+          assignments: [
+            {
+              role: "SignalR REST API Reader",
+              scope: "/providers/Microsoft.Management/managementGroups/monitoring",
+            },
+            { role: "SignalR Service Owner", scope: `/subscriptions/${subscription}` },
+          ],
+        }),
+      );
 
-    expect(warnings).toEqual([
-      "SignalR REST API Reader at /providers/Microsoft.Management/managementGroups/monitoring: data-plane " +
-        "roles at management-group scope can take hours to apply; assign at the subscription or below " +
-        "when the app server needs access soon.",
-      `SignalR Service Owner at /subscriptions/${subscription}: Service Owner grants every SignalR data ` +
-        "action on every SignalR resource below this scope; prefer SignalR App Server, or a resource " +
-        "group or single resource.",
-    ]);
-  });
+      expect(warnings).toEqual([
+        "SignalR REST API Reader at " +
+          "/providers/Microsoft.Management/managementGroups/monitoring: data-plane " +
+          "roles at management-group scope can take hours " +
+          "to apply; assign at the subscription or below " +
+          "when the app server needs access soon.",
+        `SignalR Service Owner at /subscriptions/${subscription}: ` +
+          `Service Owner grants every SignalR data ` +
+          "action on every SignalR resource below this " +
+          "scope; prefer SignalR App Server, or a resource " +
+          "group or single resource.",
+      ]);
+    },
+  );
 
   it("suggests the closest role for an unknown one", () => {
     const assignments = [{ role: "SignalR AppServer", scope: signalrScope }];
 
     expect(problems(tenantBValues({ assignments }))).toEqual([
-      `${ns}:assignments[0].role: got "SignalR AppServer"; did you mean "SignalR App Server"? A role ` +
-        "must be one of the SignalR data-plane roles, by name or GUID: SignalR App Server, SignalR " +
+      `${ns}:assignments[0].role: got "SignalR AppServer"; ` +
+        `did you mean "SignalR App Server"? A role ` +
+        "must be one of the SignalR data-plane roles, " +
+        "by name or GUID: SignalR App Server, SignalR " +
         "Service Owner, SignalR REST API Owner, SignalR REST API Reader.",
     ]);
   });
@@ -533,7 +559,8 @@ describe("tenant B config", () => {
       problems(tenantBValues({ assignments: [{ role: "SignalR App Server", scope }] })),
     ).toEqual([
       `${ns}:assignments[0].scope: got "${scope}"; is not a supported scope: ` +
-        "Microsoft.SignalRService/WebPubSub is not a SignalR resource; assign at the SignalR resource " +
+        "Microsoft.SignalRService/WebPubSub is not a " +
+        "SignalR resource; assign at the SignalR resource " +
         "or a scope above it.",
     ]);
   });
@@ -542,7 +569,8 @@ describe("tenant B config", () => {
     const assignments = [{ role: "SignalR App Server", scope: "/subscriptions/production" }];
 
     expect(problems(tenantBValues({ assignments }))).toEqual([
-      `${ns}:assignments[0].scope: got "/subscriptions/production"; is not a supported scope: the ` +
+      `${ns}:assignments[0].scope: got ` +
+        `"/subscriptions/production"; is not a supported scope: the ` +
         "subscription must be given by its id (a GUID), not its name.",
     ]);
   });
@@ -562,13 +590,16 @@ describe("tenant B config", () => {
 
   it("requires clientId or applicationStack, not both", () => {
     expect(problems(tenantBValues({ clientId: undefined }))).toEqual([
-      `${ns}:clientId: not set; is required: set the application's client id (the tenantA stack's ` +
-        "clientId output), or applicationStack to the tenantA stack's name (organization/project/stack).",
+      `${ns}:clientId: not set; is required: set the ` +
+        `application's client id (the tenantA stack's ` +
+        "clientId output), or applicationStack to the " +
+        "tenantA stack's name (organization/project/stack).",
     ]);
     expect(
       problems(tenantBValues({ applicationStack: "contoso/signalr-cross-tenant/tenantA" })),
     ).toEqual([
-      `${ns}:applicationStack: got "contoso/signalr-cross-tenant/tenantA"; cannot be given together ` +
+      `${ns}:applicationStack: got ` +
+        `"contoso/signalr-cross-tenant/tenantA"; cannot be given together ` +
         "with clientId; keep clientId, or applicationStack to read it from the tenantA stack.",
     ]);
   });
@@ -585,7 +616,8 @@ describe("tenant B config", () => {
       applicationStack: "contoso/signalr-cross-tenant/tenantA",
     });
     expect(problems(tenantBValues({ clientId: undefined, applicationStack: "tenantA" }))).toEqual([
-      `${ns}:applicationStack: got "tenantA"; must be a fully qualified stack name, organization/project/stack.`,
+      `${ns}:applicationStack: got "tenantA"; must be a fully ` +
+        `qualified stack name, organization/project/stack.`,
     ]);
   });
 
@@ -595,7 +627,8 @@ describe("tenant B config", () => {
     expect(referencedStackProblem(stack, "public", "public")).toBeUndefined();
     expect(referencedStackProblem(stack, "china", "public")).toBe(
       `${ns}:applicationStack: ${stack} deploys to the china cloud and this stack to the public ` +
-        "cloud; federation and consent do not cross clouds. Point applicationStack at a stack of the same cloud.",
+        "cloud; federation and consent do not cross clouds. " +
+        "Point applicationStack at a stack of the same cloud.",
     );
   });
 
@@ -617,7 +650,8 @@ describe("tenant B config", () => {
   it("requires at least one assignment and the tenant", () => {
     expect(problems(tenantBValues({ assignments: [], tenantId: undefined }))).toEqual([
       `${ns}:tenantId: not set; must be the directory (tenant) id this stack deploys into ` +
-        "(`az account show --query tenantId`), a GUID such as 00000000-0000-0000-0000-000000000000.",
+        "(`az account show --query tenantId`), a GUID " +
+        "such as 00000000-0000-0000-0000-000000000000.",
       `${ns}:assignments: got []; must list at least one role assignment.`,
     ]);
   });

@@ -83,7 +83,8 @@ describe("parseConnectionString", () => {
       refusal(
         "AuthType=azure.app needs ClientId; add ClientId=<the application's client id>.",
         "AuthType=azure.app needs TenantId; add TenantId=<tenant B's id>.",
-        "AuthType=azure.app needs ClientSecret=<secret> or ClientCert=<path of the certificate file>.",
+        "AuthType=azure.app needs ClientSecret=<secret> " +
+          "or ClientCert=<path of the certificate file>.",
       ),
     );
   });

@@ -1,7 +1,7 @@
 /**
- * The guardrail rules: for each, a stack that passes and one that fails, through `checkPlan` (what the
- * offline plan calls) and through the pack's policies called the way the policy SDK calls them; then
- * policy config, and `checkPlan` on stacks evaluated by the real program.
+ * The guardrail rules: for each, a stack that passes and one that fails, through `checkPlan` (what
+ * the offline plan calls) and through the pack's policies called the way the policy SDK calls them;
+ * then policy config, and `checkPlan` on stacks evaluated by the real program.
  */
 import { readFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
@@ -378,7 +378,8 @@ const cases = (): Case[] => [
       violation(
         "client-secret-lifetime",
         failing[1],
-        "has no endDate, so Entra chooses how long it lives and maxSecretDays (180) cannot hold it.",
+        "has no endDate, so Entra chooses how long it " +
+          "lives and maxSecretDays (180) cannot hold it.",
         secretFix,
       ),
     ],

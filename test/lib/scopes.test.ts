@@ -106,7 +106,8 @@ describe("scope helpers", () => {
     ],
     [
       `/subscriptions/${subscription}/resourceGroups/chat/providers/Microsoft.Web/sites/x`,
-      "Microsoft.Web/sites is not a SignalR resource; assign at the SignalR resource or a scope above it",
+      "Microsoft.Web/sites is not a SignalR resource; " +
+        "assign at the SignalR resource or a scope above it",
     ],
   ])("explains why %s is not a scope", (text, explanation) => {
     expect(explainScope(text)).toBe(explanation);

@@ -347,7 +347,8 @@ describe("durations and backoff", () => {
   test.each(["30", "m", "5 m", "-1s", "1d"])("%s is refused", (text) => {
     expect(() => parseDuration(text, "--wait")).toThrow(
       new ArgumentError(
-        `--wait ${text}: not a duration; write a number with a unit, such as 30m, 1h30m, 45s or 250ms.`,
+        `--wait ${text}: not a duration; write a number ` +
+          `with a unit, such as 30m, 1h30m, 45s or 250ms.`,
       ),
     );
   });
@@ -392,8 +393,10 @@ describe("SignalR's answers", () => {
 
   test("advice names the assignments that grant auth/accessKey", () => {
     expect(accessKeyAdvice(tenantB)).toBe(
-      "Tenant B assigns SignalR App Server at /subscriptions/55555555-5555-5555-5555-555555555555/" +
-        "resourceGroups/chat/providers/Microsoft.SignalRService/SignalR/chat-weu. A new assignment " +
+      "Tenant B assigns SignalR App Server at " +
+        "/subscriptions/55555555-5555-5555-5555-555555555555/" +
+        "resourceGroups/chat/providers/Microsoft.SignalRService/SignalR/chat-weu. " +
+        "A new assignment " +
         "usually takes minutes to reach SignalR, at management-group scope it can take hours; " +
         "check that the endpoint lies within the scope.",
     );
@@ -414,7 +417,8 @@ describe("SignalR's answers", () => {
 
     expect(accessKeyAdvice(readerOnly)).toBe(
       "None of tenant B's role assignments grants auth/accessKey: assign SignalR App Server (or " +
-        "SignalR Service Owner) at a scope that holds the resource, and run `pulumi up` on tenant B.",
+        "SignalR Service Owner) at a scope that holds " +
+        "the resource, and run `pulumi up` on tenant B.",
     );
   });
 });
@@ -507,7 +511,8 @@ describe("parseVerifyArgs", () => {
     ],
     [
       ["--token", "x"],
-      "tenant B's outputs are missing: give --tenant-b FILE (what `pulumi stack output --json --show-secrets` printed) or --stack-b NAME (organization/project/stack).",
+      "tenant B's outputs are missing: give --tenant-b FILE (what `pulumi stack output " +
+        "--json --show-secrets` printed) or --stack-b NAME (organization/project/stack).",
     ],
     [
       ["--tenant-b", "b.json", "--token", "x", "--cert-path", "a.pem"],
@@ -515,7 +520,8 @@ describe("parseVerifyArgs", () => {
     ],
     [
       ["--tenant-b", "b.json", "--acquire", "--credential", "primary"],
-      "--credential primary picks one of tenant A's credentials; add --tenant-a FILE or --stack-a NAME.",
+      "--credential primary picks one of tenant A's " +
+        "credentials; add --tenant-a FILE or --stack-a NAME.",
     ],
     [
       ["--tenant-b", "b.json", "--acquire", "--managed-identity-object-id", "chat-identity"],
@@ -619,8 +625,10 @@ describe("planAcquisition", () => {
     ],
     [
       [],
-      "--acquire needs a credential: give tenant A's outputs (--tenant-a FILE or --stack-a NAME), " +
-        "or one of --client-secret-file, --cert-path, --assertion-file, --managed-identity-object-id.",
+      "--acquire needs a credential: give tenant A's " +
+        "outputs (--tenant-a FILE or --stack-a NAME), " +
+        "or one of --client-secret-file, --cert-path, " +
+        "--assertion-file, --managed-identity-object-id.",
     ],
   ])("refuses %j without tenant A", (argv, message) => {
     expect(() => planAcquisition(options(argv), undefined, tenantB, now)).toThrow(
@@ -632,7 +640,8 @@ describe("planAcquisition", () => {
     [
       ["--credential", "github-prod"],
       "tenant A's federated credential github-prod needs --assertion-file FILE: the token its " +
-        "issuer (https://token.actions.githubusercontent.com) gave for the subject the credential " +
+        "issuer (https://token.actions.githubusercontent.com) " +
+        "gave for the subject the credential " +
         "trusts.",
     ],
     [

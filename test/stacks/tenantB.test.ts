@@ -204,8 +204,10 @@ describe("tenant B stack options", () => {
     const { warnings } = await evaluate(tenantBValues({ assignments }));
 
     expect(warnings).toEqual([
-      `SignalR Service Owner at ${scopes.subscription}: Service Owner grants every SignalR data action ` +
-        "on every SignalR resource below this scope; prefer SignalR App Server, or a resource group or " +
+      `SignalR Service Owner at ${scopes.subscription}: ` +
+        `Service Owner grants every SignalR data action ` +
+        "on every SignalR resource below this scope; prefer " +
+        "SignalR App Server, or a resource group or " +
         "single resource.",
     ]);
   });

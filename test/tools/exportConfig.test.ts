@@ -164,7 +164,8 @@ test.concurrent(
     expect(run.stderr).toBe(
       "Using tenant A's managedIdentity credential chat-server-identity.\n" +
         "The managedIdentity credential chat-server-identity cannot be written as a connection " +
-        "string: build a ClientAssertionCredential in code from tenant B's id, the client id, the " +
+        "string: build a ClientAssertionCredential in " +
+        "code from tenant B's id, the client id, the " +
         "authority host and the token-exchange audience written here.\n",
     );
   },

@@ -35,8 +35,7 @@ const readerName = roleAssignmentName({
   roleId: readerId,
   scope: monitoringScope,
 });
-const consentUrl =
-  `https://login.microsoftonline.com/${tenantB}/adminconsent` + `?client_id=${clientId}`;
+const consentUrl = `https://login.microsoftonline.com/${tenantB}/adminconsent?client_id=${clientId}`;
 const monitoringWarning =
   `SignalR REST API Reader at ${monitoringScope}: data-plane roles at management-group scope can ` +
   "take hours to apply; assign at the subscription or below when the app server needs access soon.";
@@ -64,7 +63,8 @@ function recovery(role: string, roleId: string, scope: string, slug: string, nam
       `${name.slice(0, 8)} '${scope}/providers/Microsoft.Authorization/roleAssignments/` +
       "<existing-assignment-name>' --parent enterprise-application=" +
       `${stackUrn}signalr-cross-tenant:tenantB:SignalRAccess::enterprise-application ` +
-      `--provider tenant-b-arm=${stackUrn}pulumi:providers:azure-native::tenant-b-arm --protect=false`,
+      `--provider tenant-b-arm=${stackUrn}pulumi:providers:azure-native::tenant-b-arm ` +
+      `--protect=false`,
   ];
 }
 
@@ -226,8 +226,10 @@ describe("npm run plan on the example stacks", () => {
         monitoringViolation.message,
       `    Fix: ${monitoringViolation.fix}`,
       "",
-      "If `pulumi up` answers RoleAssignmentExists (the role is already assigned under another name),",
-      "print that name with the first command, put it in the second, run it, and set it as `name` on",
+      "If `pulumi up` answers RoleAssignmentExists (the " +
+        "role is already assigned under another name),",
+      "print that name with the first command, put it " +
+        "in the second, run it, and set it as `name` on",
       "the assignment's entry in signalr-cross-tenant:assignments:",
       ...recovery(
         "SignalR App Server",

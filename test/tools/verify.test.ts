@@ -1,15 +1,15 @@
 /**
  * `npm run verify` end to end, against servers this test starts on 127.0.0.1 over HTTPS with a
- * certificate it generates: an Entra-like authority (OpenID metadata, token issuance that checks the
- * client secret or the client assertion), an App Service-like managed identity endpoint, and a
+ * certificate it generates: an Entra-like authority (OpenID metadata, token issuance that checks
+ * the client secret or the client assertion), an App Service-like managed identity endpoint, and a
  * SignalR-like `GET /api/v1/auth/accessKey` that refuses a few times before it lets the token in.
  * The clients are the real @azure/identity credentials.
  *
- * Why verify runs as a child process: @azure/identity reaches the authority through Node's own HTTPS
- * client, which trusts only the certificates Node loaded when the process started.
- * NODE_EXTRA_CA_CERTS adds the test's certificate, and Node reads it at start only, so the test runs
- * `node tools/verify.ts` with that variable set. `--authority-host https://127.0.0.1:<port>` makes
- * verify pass `disableInstanceDiscovery: true`; without it the library first asks
+ * Why verify runs as a child process: @azure/identity reaches the authority through Node's own
+ * HTTPS client, which trusts only the certificates Node loaded when the process started.
+ * NODE_EXTRA_CA_CERTS adds the test's certificate, and Node reads it at start only, so the test
+ * runs `node tools/verify.ts` with that variable set. `--authority-host https://127.0.0.1:<port>`
+ * makes verify pass `disableInstanceDiscovery: true`; without it the library first asks
  * login.microsoftonline.com whether the authority is known, which fails offline. The managed
  * identity is found through IDENTITY_ENDPOINT and IDENTITY_HEADER, the variables App Service sets.
  */
@@ -268,8 +268,9 @@ async function issueToken(
 }
 
 /**
- * Clock skew an authority tolerates. MSAL rounds the current second to the nearest, so an assertion's
- * nbf can lie up to half a second ahead of this process's clock; Entra tolerates minutes.
+ * Clock skew an authority tolerates. MSAL rounds the current second to the nearest, so an
+ * assertion's nbf can lie up to half a second ahead of this process's clock; Entra tolerates
+ * minutes.
  */
 const clockTolerance = 300;
 
@@ -351,7 +352,9 @@ async function managedIdentityToken(
   };
 }
 
-/** SignalR: a valid token of the enterprise application, refused until the role has "propagated". */
+/**
+ * SignalR: a valid token of the enterprise application, refused until the role has "propagated".
+ */
 async function accessKeyAnswer(
   servers: Servers,
   authorization: string | string[] | undefined,
@@ -442,7 +445,8 @@ describe("verify --token", () => {
         `FAIL tid: ${tenantAId} is tenant A: the credential asked tenant A for the token. Use ` +
           `tenant B's id ${tenantBId} as the tenant (TenantId= in the connection string).`,
         `FAIL oid: ${tenantAServicePrincipal} is not the enterprise application ` +
-          `${enterpriseApplication} in tenant B; it is likely tenant A's service principal of the ` +
+          `${enterpriseApplication} in tenant B; it is ` +
+          `likely tenant A's service principal of the ` +
           "application, which holds no SignalR role. Fix tid.",
       ]);
       expect(run.stdout).not.toContain(token);
@@ -458,7 +462,8 @@ describe("verify --token", () => {
         code: 2,
         stdout: "",
         stderr:
-          "verify: --token: not a JWT (Invalid JWT); give the access token itself, three base64url " +
+          "verify: --token: not a JWT (Invalid JWT); give " +
+          "the access token itself, three base64url " +
           "parts separated by dots, without a 'Bearer ' prefix.\n",
       });
     }),
@@ -629,9 +634,12 @@ describe("verify --wait", () => {
       expect(s.grants).toHaveLength(1);
       const progress = run.stderr.trimEnd().split("\n").slice(1);
       expect(progress.map((line) => line.replace(/ \(\S+ left\)\.$/, ""))).toEqual([
-        `attempt 1: 403 Forbidden from ${url}; the role has not reached SignalR yet. Next try in 20ms`,
-        `attempt 2: 403 Forbidden from ${url}; the role has not reached SignalR yet. Next try in 40ms`,
-        `attempt 3: 403 Forbidden from ${url}; the role has not reached SignalR yet. Next try in 40ms`,
+        `attempt 1: 403 Forbidden from ${url}; the role ` +
+          `has not reached SignalR yet. Next try in 20ms`,
+        `attempt 2: 403 Forbidden from ${url}; the role ` +
+          `has not reached SignalR yet. Next try in 40ms`,
+        `attempt 3: 403 Forbidden from ${url}; the role ` +
+          `has not reached SignalR yet. Next try in 40ms`,
       ]);
       expect(run.stdout.trimEnd().split("\n").pop()).toMatch(
         new RegExp(`^SignalR accepts the token at ${url} \\(attempt 4, [\\dhms]+\\)\\.$`),
