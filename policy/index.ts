@@ -10,9 +10,8 @@ import { policyFor } from "./rules-adapter.ts";
 
 new PolicyPack("signalr-cross-tenant-guardrails", {
   description:
-    "Least-privilege guardrails for cross-tenant " +
-    "SignalR access: SignalR data-plane roles only, no " +
-    "owner roles above a resource group, service principals only, multitenant applications, " +
+    "Least-privilege guardrails for cross-tenant SignalR access: SignalR data-plane roles only, " +
+    "no owner roles above a resource group, service principals only, multitenant applications, " +
     "short-lived secrets and certificates, federated credentials of the right cloud.",
   policies: guardrailRules.map((rule) => policyFor(rule)),
 });
