@@ -42,8 +42,8 @@ export interface CertificateCredential {
   readonly name: string;
   /** PEM of the public certificate. */
   readonly certificate: string;
-  /** The certificate's own expiry. */
-  readonly endDate: string;
+  /** The certificate's own expiry; unknown while the PEM is a secure value the plan cannot read. */
+  readonly endDate?: string;
 }
 
 export interface FederatedCredential {
@@ -304,7 +304,7 @@ function resolveTenantA(input: TenantAInput, now: Date): TenantAConfig {
           : credential;
       case "certificate": {
         const check = checkCertificate(credential.certificate, now);
-        return { ...credential, endDate: check.ok ? check.endDate : "" };
+        return { ...credential, endDate: check.ok ? check.endDate : undefined };
       }
       case "managedIdentity":
         return {

@@ -4,6 +4,7 @@
  * stack with a malformed entry still hears about every other problem in the same run.
  */
 import { checkCertificate } from "./certificates.ts";
+import { secretMarker } from "./markers.ts";
 import { cloudNames, cloudProfile, type CloudName } from "./clouds.ts";
 import { findRole } from "./roles.ts";
 import { parseScope, scopeKey } from "./scopes.ts";
@@ -115,7 +116,9 @@ function checkCredential(
     problems.push(...checkRotation(credential, at));
   }
 
-  if (credential.kind === "certificate" && typeof credential.certificate === "string") {
+  // The offline plan stands `[secret]` in for a secure PEM: present, but not for it to read.
+  const readable = credential.certificate !== secretMarker;
+  if (credential.kind === "certificate" && typeof credential.certificate === "string" && readable) {
     const check = checkCertificate(credential.certificate, now);
     if (!check.ok) problems.push({ path: at("certificate"), message: `${check.problem}.` });
   }

@@ -321,6 +321,8 @@ export type PlanOutcome =
 export interface PlanOptions {
   /** Stacks to return, in this order; default: all. Others are planned only when referenced. */
   readonly stacks?: readonly string[];
+  /** Guardrail levels and options, in the shape of the policy pack's config. @default {} */
+  readonly guardrails?: unknown;
 }
 
 /**
@@ -347,7 +349,7 @@ export async function planStacks(
     const referenced = byName.get(referencedStack(file.config) ?? "");
     const source =
       referenced && !inProgress.has(referenced.stack) ? await planFile(referenced) : undefined;
-    const outcome = await planOne(file, source?.ok ? source.plan : undefined);
+    const outcome = await planOne(file, source?.ok ? source.plan : undefined, options.guardrails);
     outcomes.set(file.stack, outcome);
     inProgress.delete(file.stack);
     return outcome;
@@ -369,7 +371,11 @@ function referencedStack(config: Record<string, string>): string | undefined {
   return reference?.split("/").pop();
 }
 
-async function planOne(file: StackFile, referenced: StackPlan | undefined): Promise<PlanOutcome> {
+async function planOne(
+  file: StackFile,
+  referenced: StackPlan | undefined,
+  guardrails: unknown,
+): Promise<PlanOutcome> {
   let evaluation: Evaluation;
   try {
     evaluation = await evaluateStack({
@@ -418,7 +424,10 @@ async function planOne(file: StackFile, referenced: StackPlan | undefined): Prom
       }),
     outputs: evaluation.outputs,
     warnings: evaluation.warnings,
-    violations: checkPlan(evaluation.resources, { cloud: parsed.config.cloud.name }),
+    violations: checkPlan(evaluation.resources, {
+      cloud: parsed.config.cloud.name,
+      config: guardrails,
+    }),
   };
   return referenced
     ? { ok: true, plan, evaluation, applicationStack: referenced.stack }

@@ -9,7 +9,10 @@
  * violated (printed with the plan); 2 when a flag, a stack file or a stack's config is invalid
  * (every problem on stderr, nothing on stdout); 1 when the program failed otherwise.
  */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { checkPlan, GuardrailConfigError } from "../lib/guardrails.ts";
 import { resourceUrn, roleAssignmentExistsHint } from "../lib/importHint.ts";
 import { secretMarker, unknownMarker } from "../lib/markers.ts";
 import { mermaidDiagram } from "../lib/mermaid.ts";
@@ -33,8 +36,11 @@ export interface ToolIo {
 }
 
 const usage = `Usage: npm run plan -- [--stack NAME] [--json | --format text|json|mermaid]
+                       [--policy-config FILE]
 
 Plans every Pulumi.<stack>.yaml here (or only NAME) offline: no Pulumi CLI, backend or cloud login.
+--policy-config FILE sets the guardrails' levels and options, as --policy-pack-config does for
+\`pulumi preview --policy-pack policy\`.
 `;
 
 const project = "signalr-cross-tenant";
@@ -57,6 +63,12 @@ export async function runPlan(argv: readonly string[], io: ToolIo): Promise<numb
     return 0;
   }
 
+  const guardrails = readPolicyConfig(io.cwd, args.policyConfig);
+  if ("error" in guardrails) {
+    io.stderr(`plan: ${guardrails.error}\n`);
+    return 2;
+  }
+
   const read = readStacks(io.cwd, args.stack);
   if ("error" in read) {
     io.stderr(`plan: ${read.error}\n`);
@@ -64,7 +76,10 @@ export async function runPlan(argv: readonly string[], io: ToolIo): Promise<numb
   }
   for (const note of read.files.flatMap((file) => file.notes)) io.stderr(`plan: note: ${note}\n`);
 
-  const planned = await planStacks(read.files, { stacks: read.wanted });
+  const planned = await planStacks(read.files, {
+    stacks: read.wanted,
+    guardrails: guardrails.config,
+  });
   const outcomes = [...read.failures, ...planned];
   const failures = outcomes.filter((outcome) => !outcome.ok);
   if (failures.length > 0) {
@@ -93,7 +108,7 @@ export async function runPlan(argv: readonly string[], io: ToolIo): Promise<numb
 
 function readArgs(
   argv: readonly string[],
-): { stack?: string; format: Format; help: boolean } | { error: string } {
+): { stack?: string; format: Format; policyConfig?: string; help: boolean } | { error: string } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -102,6 +117,7 @@ function readArgs(
         stack: { type: "string" },
         json: { type: "boolean", default: false },
         format: { type: "string" },
+        "policy-config": { type: "string" },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -119,7 +135,40 @@ function readArgs(
     return { error: `--json and --format ${format} ask for two formats; give one of them.` };
   }
   if (values.stack === "") return { error: "--stack needs a stack name, such as tenantA." };
-  return { stack: values.stack, format: format as Format, help: values.help };
+  return {
+    stack: values.stack,
+    format: format as Format,
+    policyConfig: values["policy-config"],
+    help: values.help,
+  };
+}
+
+/**
+ * The guardrails' levels and options from `--policy-config FILE`, the JSON file that
+ * `pulumi preview --policy-pack-config` takes, checked before anything is planned.
+ */
+function readPolicyConfig(
+  cwd: string,
+  path: string | undefined,
+): { config?: unknown } | { error: string } {
+  if (path === undefined) return {};
+  let config: unknown;
+  try {
+    config = JSON.parse(readFileSync(resolve(cwd, path), "utf8"));
+  } catch (error) {
+    return {
+      error: `--policy-config ${path}: cannot be read as JSON (${(error as Error).message}).`,
+    };
+  }
+  try {
+    checkPlan([], { config });
+  } catch (error) {
+    if (error instanceof GuardrailConfigError) {
+      return { error: `--policy-config ${path}: ${error.message}` };
+    }
+    throw error;
+  }
+  return { config };
 }
 
 /**
@@ -177,7 +226,8 @@ export function formatFailures(failures: readonly PlanOutcome[], files: readonly
               `  Note: ${secretKeys.join(", ")} ${secretKeys.length === 1 ? "holds" : "hold"} ` +
                 "secure: values, which the plan cannot decrypt. It plans " +
                 `${secretMarker} in their place: the key counts as set, but a check of the ` +
-                "value's format fails. No key of this project is secret; store them in plain text.",
+                "value's format fails. Only a certificate's PEM may be secure here; store the " +
+                "other keys in plain text.",
             ];
       return [`Stack ${failure.stack} (${failure.source}):`, failure.problems, ...note, ""].join(
         "\n",

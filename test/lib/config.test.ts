@@ -389,6 +389,16 @@ describe("tenant A config", () => {
     ]);
   });
 
+  it("counts a secure certificate the plan cannot read as present", () => {
+    const credentials = [{ kind: "certificate", name: "server-cert", certificate: "[secret]" }];
+
+    const result = parse(tenantAValues({ credentials }), (key) => key === `${ns}:credentials`);
+
+    expect(result.ok && result.config.side === "tenantA" && result.config.credentials).toEqual([
+      { kind: "certificate", name: "server-cert", certificate: "[secret]", endDate: undefined },
+    ]);
+  });
+
   it("rejects an expired certificate and never prints it", async () => {
     const { cert } = await certificatePem(
       new Date("2025-01-01T00:00:00Z"),

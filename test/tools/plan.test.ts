@@ -450,7 +450,8 @@ describe("npm run plan on invalid input", () => {
         issues("tenantB"),
         "  Note: signalr-cross-tenant:clientId holds secure: values, which the plan cannot " +
           "decrypt. It plans [secret] in their place: the key counts as set, but a check of the " +
-          "value's format fails. No key of this project is secret; store them in plain text.",
+          "value's format fails. Only a certificate's PEM may be secure here; store the " +
+          "other keys in plain text.",
         "",
       ].join("\n"),
     });
@@ -545,6 +546,46 @@ describe("npm run plan with guardrail violations", () => {
         "plan: 1 mandatory guardrail violation (broad-owner-scope); see Guardrails in the plan. " +
         "`pulumi up --policy-pack policy` would stop there too.\n",
     );
+  });
+});
+
+describe("npm run plan with a guardrail policy config", () => {
+  function overprivileged(config: unknown): string {
+    const dir = temporaryDirectory();
+    cpSync(join(root, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+    cpSync(
+      join(root, "test", "fixtures", "guardrails", "Pulumi.overprivileged.yaml"),
+      join(dir, "Pulumi.overprivileged.yaml"),
+    );
+    writeFileSync(join(dir, "guardrails.json"), JSON.stringify(config));
+    return dir;
+  }
+
+  it("takes levels and options as the policy pack does", async () => {
+    const subscriptionScope = "/subscriptions/55555555-5555-5555-5555-555555555555";
+    const dir = overprivileged({
+      "broad-owner-scope": { allowBroadOwnerScopes: [subscriptionScope] },
+      "management-group-data-plane": "disabled",
+    });
+
+    const result = await run(runPlan, ["--policy-config", "guardrails.json"], dir);
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Guardrails: none violated.");
+  });
+
+  it("exits 2 on a config the pack would refuse, before planning", async () => {
+    const dir = overprivileged({ "broad-owner-scopes": "advisory" });
+
+    const result = await run(runPlan, ["--policy-config", "guardrails.json"], dir);
+
+    expect(result).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: expect.stringMatching(
+        /^plan: --policy-config guardrails\.json: Guardrail policy config has 1 problem:\n {2}- "broad-owner-scopes": not a rule of this pack\./,
+      ),
+    });
   });
 });
 
