@@ -3,9 +3,13 @@
  * Every credential depends on the application alone, so all of them are created in parallel; the
  * time resources that record when a secret's life began depend on nothing.
  */
-import * as azuread from "@pulumi/azuread";
+import { Application } from "@pulumi/azuread/application.js";
+import { ApplicationCertificate } from "@pulumi/azuread/applicationCertificate.js";
+import { ApplicationFederatedIdentityCredential } from "@pulumi/azuread/applicationFederatedIdentityCredential.js";
+import { ApplicationPassword } from "@pulumi/azuread/applicationPassword.js";
 import * as pulumi from "@pulumi/pulumi";
-import * as time from "@pulumiverse/time";
+import { Offset } from "@pulumiverse/time/offset.js";
+import { Static } from "@pulumiverse/time/static.js";
 import type { CredentialConfig, SecretCredential, SignInAudience } from "../lib/config.ts";
 import {
   rotationPolicy,
@@ -33,7 +37,7 @@ export interface CrossTenantApplicationArgs {
 /** A client secret as the component exposes it: the key of its value in `clientSecrets`. */
 interface NamedPassword {
   readonly key: string;
-  readonly password: azuread.ApplicationPassword;
+  readonly password: ApplicationPassword;
 }
 
 /**
@@ -51,7 +55,7 @@ export type CredentialSummary =
     };
 
 export class CrossTenantApplication extends pulumi.ComponentResource {
-  readonly application: azuread.Application;
+  readonly application: Application;
   readonly clientId: pulumi.Output<string>;
   readonly objectId: pulumi.Output<string>;
   readonly credentials: pulumi.Output<CredentialSummary[]>;
@@ -65,7 +69,7 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
   ) {
     super("signalr-cross-tenant:tenantA:CrossTenantApplication", name, {}, opts);
 
-    this.application = new azuread.Application(
+    this.application = new Application(
       name,
       {
         displayName: args.displayName,
@@ -103,7 +107,7 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
           break;
         }
         case "certificate": {
-          const certificate = new azuread.ApplicationCertificate(
+          const certificate = new ApplicationCertificate(
             childName,
             {
               applicationId: this.application.id,
@@ -128,7 +132,7 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
         }
         case "managedIdentity":
         case "federated": {
-          new azuread.ApplicationFederatedIdentityCredential(
+          new ApplicationFederatedIdentityCredential(
             childName,
             {
               applicationId: this.application.id,
@@ -173,10 +177,10 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
    * A client secret whose end date is fixed when it is created: a time offset records the moment in
    * state, so later runs never move the date, and changing the lifetime makes a new secret.
    */
-  private password(name: string, credential: SecretCredential): azuread.ApplicationPassword {
+  private password(name: string, credential: SecretCredential): ApplicationPassword {
     const endDate =
       credential.endDate ??
-      new time.Offset(
+      new Offset(
         `${name}-end`,
         {
           offsetDays: credential.validDays,
@@ -185,7 +189,7 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
         { parent: this },
       ).rfc3339;
 
-    const password = new azuread.ApplicationPassword(
+    const password = new ApplicationPassword(
       name,
       { applicationId: this.application.id, displayName: credential.name, endDate },
       { parent: this, additionalSecretOutputs: ["value"] },
@@ -215,7 +219,7 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
     policy: RotationPolicy,
     now: Date,
   ): NamedPassword[] {
-    const start = new time.Static(
+    const start = new Static(
       `${name}-rotation`,
       {
         triggers: {
@@ -230,7 +234,7 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
     // `@` never occurs in a credential name, so these names cannot meet another credential's.
     return slots.map((slot, index) => {
       const key = slotKey(credentialName, slot);
-      const password = new azuread.ApplicationPassword(
+      const password = new ApplicationPassword(
         `${name}@${slot}`,
         {
           applicationId: this.application.id,

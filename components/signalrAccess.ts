@@ -3,8 +3,8 @@
  * its SignalR role assignments. Every assignment depends on the enterprise application alone, so
  * all of them are created in parallel.
  */
-import * as authorization from "@pulumi/azure-native/authorization/index.js";
-import * as azuread from "@pulumi/azuread";
+import { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignment.js";
+import { ServicePrincipal } from "@pulumi/azuread/servicePrincipal.js";
 import * as pulumi from "@pulumi/pulumi";
 import { slug } from "../lib/naming.ts";
 
@@ -39,17 +39,17 @@ export interface SignalRAccessArgs {
 }
 
 export class SignalRAccess extends pulumi.ComponentResource {
-  readonly servicePrincipal: azuread.ServicePrincipal;
+  readonly servicePrincipal: ServicePrincipal;
   /** Object id of the enterprise application in tenant B: the `oid` of the app server's tokens. */
   readonly objectId: pulumi.Output<string>;
-  readonly roleAssignments: authorization.RoleAssignment[];
+  readonly roleAssignments: RoleAssignment[];
 
   constructor(name: string, args: SignalRAccessArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("signalr-cross-tenant:tenantB:SignalRAccess", name, {}, opts);
 
     // useExisting adopts an enterprise application that an administrator already created by
     // consenting.
-    this.servicePrincipal = new azuread.ServicePrincipal(
+    this.servicePrincipal = new ServicePrincipal(
       name,
       { clientId: args.clientId, useExisting: true },
       { parent: this, protect: args.protect ?? true },
@@ -60,7 +60,7 @@ export class SignalRAccess extends pulumi.ComponentResource {
     // assignment is deleted before its replacement is created, or ARM rejects the duplicate.
     this.roleAssignments = args.assignments.map(
       (assignment) =>
-        new authorization.RoleAssignment(
+        new RoleAssignment(
           `${name}-${slug(assignment.role)}-${assignment.resourceKey.slice(0, 8)}`,
           {
             roleAssignmentName: assignment.name,

@@ -2,7 +2,7 @@
  * The tenant-A stack: registers the multitenant application in the app server's home tenant, with
  * the credentials the app server signs in with, and exports what tenant B and the app server need.
  */
-import * as azuread from "@pulumi/azuread";
+import { Provider as AzureAdProvider } from "@pulumi/azuread/provider.js";
 import type * as pulumi from "@pulumi/pulumi";
 import { CrossTenantApplication, type CredentialSummary } from "../components/index.ts";
 import type { TenantAConfig } from "../lib/config.ts";
@@ -18,7 +18,7 @@ export interface TenantAOutputs {
 
 export function deployTenantA(config: TenantAConfig): TenantAOutputs {
   // An explicit provider, so nothing lands in whatever tenant the CLI happens to be logged in to.
-  const provider = new azuread.Provider("tenant-a", {
+  const provider = new AzureAdProvider("tenant-a", {
     tenantId: config.tenantId,
     environment: config.cloud.providerEnvironment,
   });

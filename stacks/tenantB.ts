@@ -3,7 +3,7 @@
  * SignalR resources, assigns its roles, and exports what the app server's configuration needs.
  */
 import { Provider as AzureNativeProvider } from "@pulumi/azure-native/provider.js";
-import * as azuread from "@pulumi/azuread";
+import { Provider as AzureAdProvider } from "@pulumi/azuread/provider.js";
 import * as pulumi from "@pulumi/pulumi";
 import { SignalRAccess } from "../components/index.ts";
 import { adminConsentUrl } from "../lib/clouds.ts";
@@ -27,7 +27,7 @@ export function deployTenantB(config: TenantBConfig, warnings: readonly string[]
 
   // Explicit providers for both APIs, so nothing depends on the CLI's current tenant or
   // subscription.
-  const azureadProvider = new azuread.Provider("tenant-b", {
+  const azureadProvider = new AzureAdProvider("tenant-b", {
     tenantId,
     environment: cloud.providerEnvironment,
   });
