@@ -3,6 +3,7 @@ export default {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  setupFiles: ["<rootDir>/test/support/environment.ts"],
   transform: {
     "^.+\\.(ts|js)$": [
       "@swc/jest",
