@@ -341,7 +341,12 @@ function resolveTenantB(input: TenantBInput): ConfigResult {
     : { applicationStack: principalKey };
 
   const assignments = input.assignments.map(
-    ({ role: roleText, scope: scopeText, name: existing }): AssignmentConfig => {
+    ({
+      role: roleText,
+      scope: scopeText,
+      name: existing,
+      roleDefinitionId: guid,
+    }): AssignmentConfig => {
       const role = findRole(roleText)!;
       const scope = parseScope(scopeText)!;
       const derived = roleAssignmentName({
@@ -352,7 +357,7 @@ function resolveTenantB(input: TenantBInput): ConfigResult {
       });
       return {
         role,
-        roleDefinitionId: roleDefinitionId(role),
+        roleDefinitionId: roleDefinitionId(guid ? { ...role, id: guid } : role),
         scope,
         name: existing ?? derived,
         resourceKey: derived,

@@ -154,8 +154,15 @@ export function tenantBSchema() {
         }),
       // The name of an assignment that exists already, to adopt it as it is.
       name: guid("the name of the existing role assignment to adopt").optional(),
+      // Built-in role GUIDs are the same in every cloud as far as is known; should a sovereign
+      // cloud prove otherwise, its GUID for the role goes here.
+      roleDefinitionId: guid("the role's definition GUID in this cloud").optional(),
     },
-    { error: "each assignment must be an object with role and scope, and optionally name." },
+    {
+      error:
+        "each assignment must be an object with role and scope, and optionally name and " +
+        "roleDefinitionId.",
+    },
   );
 
   return z.strictObject({

@@ -505,6 +505,20 @@ describe("tenant B config", () => {
     );
   });
 
+  it("takes a cloud's own GUID for a role", () => {
+    const guid = "1a2b3c4d-0000-4000-8000-000000000001";
+    const assignments = [
+      { role: "SignalR App Server", scope: signalrScope, roleDefinitionId: guid },
+    ];
+
+    const { config } = parsed(tenantBValues({ cloud: "china", assignments }));
+
+    expect(config.side === "tenantB" && config.assignments[0].roleDefinitionId).toBe(
+      `/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+    );
+    expect(config.side === "tenantB" && config.assignments[0].role.name).toBe("SignalR App Server");
+  });
+
   it("overrides the token scope and endpoint suffix", () => {
     const { config } = parsed(
       tenantBValues({
