@@ -248,6 +248,8 @@ async function waitForAccess(
   const url = accessKeyUrl(endpoint);
   const started = Date.now();
   const deadline = started + wait.timeoutMs;
+  // Whether SignalR ever answered 401 or 403: without one, the endpoint is what is wrong.
+  let refused = false;
 
   for (let attempt = 0; ; attempt++) {
     let token: string;
@@ -295,7 +297,15 @@ async function waitForAccess(
       return exitBadArguments;
     }
 
+    refused ||= answer === "notYet";
     const remaining = deadline - Date.now();
+    if (remaining <= 0 && !refused) {
+      process.stderr.write(
+        `verify: ${url} never answered with 401 or 403 in ${elapsed} (${attempt + 1} attempts, ` +
+          `last ${outcome}). Check --endpoint, and that this machine reaches it.\n`,
+      );
+      return exitBadArguments;
+    }
     if (remaining <= 0) {
       process.stdout.write(
         `SignalR still refuses the token at ${url} after ${elapsed} (${attempt + 1} attempts, ` +

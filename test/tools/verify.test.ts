@@ -16,7 +16,7 @@
 import { createHash, X509Certificate, type KeyObject } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -381,6 +381,15 @@ function verify(args: string[], env: Record<string, string> = {}, trust = true):
   });
 }
 
+/** A loopback port nothing listens on: bound once to learn a free one, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 function file(name: string): string {
   return join(directory, name);
 }
@@ -677,6 +686,36 @@ describe("verify --wait", () => {
             `\\(${s.accessKeyCalls} attempts, last answer 403 Forbidden\\)\\. Tenant B assigns ` +
             "SignalR App Server at /subscriptions/55555555-5555-5555-5555-555555555555/" +
             "resourceGroups/chat/providers/Microsoft\\.SignalRService/SignalR/chat-weu\\. ",
+        ),
+      );
+    }),
+  );
+
+  test.concurrent("an endpoint that never answers: exit 2, naming the endpoint", () =>
+    withServers(async (s) => {
+      const closed = await closedPort();
+
+      const run = await verify([
+        "--tenant-b",
+        s.tenantB,
+        "--token",
+        await entraToken(),
+        "--endpoint",
+        `https://127.0.0.1:${closed}`,
+        "--wait",
+        "200ms",
+        "--initial-delay",
+        "20ms",
+        "--max-delay",
+        "40ms",
+      ]);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr.trimEnd().split("\n").pop()).toMatch(
+        new RegExp(
+          `^verify: https://127\\.0\\.0\\.1:${closed}/api/v1/auth/accessKey never answered with ` +
+            "401 or 403 in [\\dhms]+ \\(\\d+ attempts, last no answer \\(ECONNREFUSED\\)\\)\\. " +
+            "Check --endpoint, and that this machine reaches it\\.$",
         ),
       );
     }),
