@@ -10,7 +10,13 @@ import { ApplicationPassword } from "@pulumi/azuread/applicationPassword.js";
 import * as pulumi from "@pulumi/pulumi";
 import { Offset } from "@pulumiverse/time/offset.js";
 import { Static } from "@pulumiverse/time/static.js";
-import type { CredentialConfig, SecretCredential, SignInAudience } from "../lib/config.ts";
+import type {
+  CertificateCredential,
+  CredentialConfig,
+  FederatedCredential,
+  SecretCredential,
+  SignInAudience,
+} from "../lib/config.ts";
 import {
   rotationPolicy,
   slotKey,
@@ -94,59 +100,19 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
             ? this.rotatingPasswords(childName, credential.name, policy, now)
             : [{ key: credential.name, password: this.password(childName, credential) }];
           for (const { key, password } of passwords) {
-            summaries.push(
-              pulumi.all([password.keyId, password.endDate]).apply(([keyId, endDate]) => ({
-                name: key,
-                kind: "secret" as const,
-                keyId,
-                endDate,
-              })),
-            );
+            summaries.push(keySummary(key, "secret", password));
             secrets.push(password.value.apply((value): [string, string] => [key, value]));
           }
           break;
         }
-        case "certificate": {
-          const certificate = new ApplicationCertificate(
-            childName,
-            {
-              applicationId: this.application.id,
-              type: "AsymmetricX509Cert",
-              encoding: "pem",
-              value: pulumi.secret(credential.certificate),
-              // The certificate's own expiry, read from the PEM: reviewers and guardrails see it
-              // even when the PEM itself is a secret.
-              endDate: credential.endDate,
-            },
-            { parent: this },
-          );
+        case "certificate":
           summaries.push(
-            pulumi.all([certificate.keyId, certificate.endDate]).apply(([keyId, endDate]) => ({
-              name: credential.name,
-              kind: "certificate" as const,
-              keyId,
-              endDate,
-            })),
+            keySummary(credential.name, "certificate", this.certificate(childName, credential)),
           );
           break;
-        }
         case "managedIdentity":
-        case "federated": {
-          new ApplicationFederatedIdentityCredential(
-            childName,
-            {
-              applicationId: this.application.id,
-              displayName: credential.name,
-              description:
-                credential.kind === "managedIdentity"
-                  ? `User-assigned managed identity ${credential.subject} of the home tenant`
-                  : undefined,
-              issuer: credential.issuer,
-              subject: credential.subject,
-              audiences: [credential.audience],
-            },
-            { parent: this },
-          );
+        case "federated":
+          this.federated(childName, credential);
           summaries.push(
             pulumi.output({
               name: credential.name,
@@ -157,7 +123,6 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
             }),
           );
           break;
-        }
       }
     }
 
@@ -171,6 +136,40 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
       credentials: this.credentials,
       clientSecrets: this.clientSecrets,
     });
+  }
+
+  private certificate(name: string, credential: CertificateCredential): ApplicationCertificate {
+    return new ApplicationCertificate(
+      name,
+      {
+        applicationId: this.application.id,
+        type: "AsymmetricX509Cert",
+        encoding: "pem",
+        value: pulumi.secret(credential.certificate),
+        // The certificate's own expiry, read from the PEM: reviewers and guardrails see it even
+        // when the PEM itself is a secret.
+        endDate: credential.endDate,
+      },
+      { parent: this },
+    );
+  }
+
+  private federated(name: string, credential: FederatedCredential): void {
+    new ApplicationFederatedIdentityCredential(
+      name,
+      {
+        applicationId: this.application.id,
+        displayName: credential.name,
+        description:
+          credential.kind === "managedIdentity"
+            ? `User-assigned managed identity ${credential.subject} of the home tenant`
+            : undefined,
+        issuer: credential.issuer,
+        subject: credential.subject,
+        audiences: [credential.audience],
+      },
+      { parent: this },
+    );
   }
 
   /**
@@ -246,4 +245,15 @@ export class CrossTenantApplication extends pulumi.ComponentResource {
       return { key, password };
     });
   }
+}
+
+/** The summary of a credential Entra knows by key id: a client secret or a certificate. */
+function keySummary(
+  name: string,
+  kind: "secret" | "certificate",
+  credential: { keyId: pulumi.Output<string>; endDate: pulumi.Output<string> },
+): pulumi.Output<CredentialSummary> {
+  return pulumi
+    .all([credential.keyId, credential.endDate])
+    .apply(([keyId, endDate]) => ({ name, kind, keyId, endDate }));
 }
